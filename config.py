@@ -1,0 +1,72 @@
+"""Settings: one base class, a development, a testing and a production subclass.
+
+Precedence, lowest first: the class defaults below, then the environment (TREMPLIN_<NAME>, values parsed as JSON
+when they parse, so TREMPLIN_SESSION_COOKIE_SECURE=false is a boolean; DATABASE_URL is also accepted), then the
+overrides a test passes to create_app(). TREMPLIN_ENV picks the class: development (default), testing, production.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_SECRET_KEYS = frozenset({"", "change-me", "dev", "secret", "changeme"})
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    # Filled in by create_app() with an absolute path under the instance folder when nothing else is set.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The API contract caps a request body at 64 KB; forms are far smaller.
+    MAX_CONTENT_LENGTH = 64 * 1024
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+    MAX_FORM_PARTS = 200
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "fr")
+    JSON_SORT_KEYS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # How many programmes a stored assessment explains in full; None explains every one (the API contract).
+    EXPLAIN_LIMIT: int | None = None
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def config_class() -> type[BaseConfig]:
+    name = os.environ.get("TREMPLIN_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"TREMPLIN_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting platforms hand out; always use psycopg 3 for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def check_production_secret(secret_key: str | None) -> None:
+    if secret_key is None or secret_key.strip().lower() in DEFAULT_SECRET_KEYS or len(secret_key) < 32:
+        raise RuntimeError("Production needs TREMPLIN_SECRET_KEY: a random value of at least 32 characters (python -c 'import secrets; print(secrets.token_hex(32))').")

@@ -1,0 +1,95 @@
+"""The match document of the API contract (shared/spec/assessment-api-v1.md), built from a MatchResult.
+
+`render` turns a model sentence (Text) into the reader's language; the web layer passes one built on
+Flask-Babel, the CLI and batch job the plain English default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from models.matching import Match, MatchResult
+from models.readiness import Readiness
+from models.text import Text
+
+Render = Callable[[Text], str]
+Translate = Callable[[str], str]
+
+
+def _plain(text: Text) -> str:
+    return text.render()
+
+
+def readiness_document(readiness: Readiness, translate: Translate = lambda m: m) -> dict[str, Any]:
+    return {
+        "overall": readiness.overall,
+        "stage": {"level": readiness.stage.level, "label": translate(readiness.stage.label), "meaning": translate(readiness.stage.meaning)},
+        "dimensions": dict(readiness.dimensions),
+        "weakest": list(readiness.weakest),
+        "method": readiness.method,
+        "drivers": {
+            dimension: [
+                {"question": d.question_id, "answer": list(d.answer) if isinstance(d.answer, tuple) else d.answer, "points": d.points, "max_points": d.max_points}
+                for d in drivers
+            ]
+            for dimension, drivers in readiness.drivers.items()
+        },
+    }
+
+
+def _programme_head(m: Match) -> dict[str, Any]:
+    p = m.programme
+    return {"programme_id": p.id, "name": p.name, "category": p.category, "country": p.country, "eligibility": m.eligibility}
+
+
+def _criteria(m: Match, render: Render, translate: Translate, only_failed: bool = False) -> list[dict[str, Any]]:
+    rows = []
+    for c in m.criteria:
+        if only_failed and c.status.word != "unmet":
+            continue
+        row = {"id": c.id, "label": translate(c.label), "status": c.status.word, "detail": render(c.detail)}
+        if c.ask:
+            row["ask"] = c.ask
+        rows.append(row)
+    return rows
+
+
+def match_document(m: Match, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
+    p = m.programme
+    benefit = p.benefit
+    return {
+        **_programme_head(m),
+        "score": m.score,
+        "rank": m.rank,
+        "criteria": _criteria(m, render, translate),
+        "factors": [{"id": f.id, "label": render(f.label), "value": f.value, "contribution": f.contribution} for f in m.factors],
+        "operator": p.operator,
+        "benefit": {k: v for k, v in benefit.model_dump(mode="json").items() if v is not None},
+        "unencoded_conditions": list(p.unencoded_conditions),
+        "status": p.status,
+        "closes": p.application.closes.isoformat() if p.application.closes else None,
+        "source_url": str(p.source_url),
+        "last_verified": p.last_verified.isoformat(),
+    }
+
+
+def not_eligible_document(m: Match, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
+    return {
+        **_programme_head(m),
+        "criteria": _criteria(m, render, translate, only_failed=True),
+        "source_url": str(m.programme.source_url),
+        "last_verified": m.programme.last_verified.isoformat(),
+    }
+
+
+def result_document(result: MatchResult, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
+    """Everything of the contract's response except `id` and `created_at`, which belong to a stored assessment."""
+    return {
+        "readiness": readiness_document(result.profile.readiness, translate),
+        "matches": [match_document(m, render, translate) for m in result.matches],
+        "not_eligible": [not_eligible_document(m, render, translate) for m in result.not_eligible],
+        "matched_on": result.day.isoformat(),
+        "catalogue_version": result.catalogue_version,
+        "model_version": result.model_version,
+    }

@@ -1,0 +1,288 @@
+"""Compile a catalogue once; match a profile against it: rules, then ranking, then explanations.
+
+`compile_catalogue` turns programmes into arrays (rule parameters grouped by type, dimension and goal matrices,
+costs, dates). `match` then evaluates one profile against every programme in a few vector operations and builds
+the criterion-by-criterion and factor-by-factor explanations only for the programmes it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.profile import Profile
+from models.ranking import FACTOR_LABELS, FEATURES, ProgrammeRanker
+from models.rules import REGISTRY, CompiledRules, Facts, Status, Verdict, compile_rule_set
+from models.text import N_, Text
+from programmes.rates import table_on
+from programmes.schema import Programme
+from programmes.vocabulary import DIMENSIONS, GOALS, STAGES
+
+OPEN_CRITERION = "open_for_applications"
+WEAKEST_SHARE = 0.7  # gap_fit: the weakest dimensions' part; the rest rewards building any gap
+DEADLINE_FULL_DAYS, DEADLINE_ZERO_DAYS, ROLLING_DEADLINE_VALUE = 90, 365, 0.25
+UNKNOWN_COST_VALUE, OVER_CAPACITY_FACTOR = 0.5, 0.25
+NO_DATE = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True)
+class CompiledCatalogue:
+    version: str
+    programmes: tuple[Programme, ...]
+    rates_from: dt.date
+    rules: CompiledRules
+    builds: np.ndarray  # (n, 7) 0/1
+    goals: np.ndarray  # (n, 12) 0/1
+    stages: np.ndarray  # (n, 5) 0/1
+    sme_share: np.ndarray  # (n,) percentage, NaN when unknown
+    opens: np.ndarray  # (n,) ordinal day, NO_DATE when not stated
+    closes: np.ndarray  # (n,) ordinal day, NO_DATE when not stated
+    status: np.ndarray  # (n,) index into ("open", "rolling", "closed", "unknown")
+    id_rank: np.ndarray  # (n,) position of each programme's id in alphabetical order, the last tie-break
+
+    def __len__(self) -> int:
+        return len(self.programmes)
+
+
+_STATUSES = ("open", "rolling", "closed", "unknown")
+
+
+def compile_catalogue(programmes: Sequence[Programme], version: str, day: dt.date | None = None) -> CompiledCatalogue:
+    day = day or dt.date.today()
+    n = len(programmes)
+
+    def membership(values: Sequence[Sequence[object]], vocabulary: Sequence[object]) -> np.ndarray:
+        matrix = np.zeros((n, len(vocabulary)), dtype=float)
+        index = {v: i for i, v in enumerate(vocabulary)}
+        for row, chosen in enumerate(values):
+            matrix[row, [index[v] for v in chosen]] = 1.0
+        return matrix
+
+    def ordinal(value: dt.date | None) -> int:
+        return NO_DATE if value is None else value.toordinal()
+
+    return CompiledCatalogue(
+        version=version,
+        programmes=tuple(programmes),
+        rates_from=table_on(day).valid_from,
+        rules=compile_rule_set([(i, rule) for i, p in enumerate(programmes) for rule in p.rules], day),
+        builds=membership([p.builds for p in programmes], DIMENSIONS),
+        goals=membership([p.goals for p in programmes], GOALS),
+        stages=membership([p.target_stages for p in programmes], STAGES),
+        sme_share=np.array([np.nan if p.benefit.sme_share_pct is None else p.benefit.sme_share_pct for p in programmes], dtype=float),
+        opens=np.array([ordinal(p.application.opens) for p in programmes], dtype=np.int64),
+        closes=np.array([ordinal(p.application.closes) for p in programmes], dtype=np.int64),
+        status=np.array([_STATUSES.index(p.status) for p in programmes], dtype=np.int8),
+        id_rank=np.argsort(np.argsort(np.array([p.id for p in programmes], dtype=object), kind="stable"), kind="stable"),
+    )
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    status: Status
+    detail: Text
+    ask: str | None = None
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    label: Text
+    value: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Match:
+    programme: Programme
+    eligibility: str  # eligible, needs_info, ineligible
+    score: float
+    rank: int | None
+    criteria: tuple[Criterion, ...]
+    factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    profile: Profile
+    day: dt.date
+    matches: tuple[Match, ...]
+    not_eligible: tuple[Match, ...]
+    match_count: int  # all eligible and needs_info programmes, even when only the top ones are explained
+    catalogue_version: str
+    model_version: str
+
+
+def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
+    today = day.toordinal()
+    closed = (catalogue.status == _STATUSES.index("closed")) | (catalogue.closes < today) | ((catalogue.opens != NO_DATE) & (catalogue.opens > today))
+    unknown = catalogue.status == _STATUSES.index("unknown")
+    return np.where(closed, Status.UNMET, np.where(unknown, Status.UNKNOWN, Status.MET)).astype(np.int8)
+
+
+def _open_verdict(programme: Programme, day: dt.date) -> Verdict:
+    application = programme.application
+    if programme.status == "closed" or (application.closes and application.closes < day):
+        if application.closes:
+            return Verdict(Status.UNMET, Text(N_("Closed on %(date)s; no new call is known"), {"date": application.closes}))
+        return Verdict(Status.UNMET, Text(N_("Closed; no new call is known")))
+    if application.opens and application.opens > day:
+        return Verdict(Status.UNMET, Text(N_("Opens on %(date)s"), {"date": application.opens}))
+    if programme.status == "unknown":
+        return Verdict(Status.UNKNOWN, Text(N_("Whether it is open now is not known: check with the operator")))
+    if application.closes:
+        return Verdict(Status.MET, Text(N_("Open until %(date)s"), {"date": application.closes}))
+    return Verdict(Status.MET, Text(N_("Open: apply at any time")))
+
+
+def _factor_values(catalogue: CompiledCatalogue, profile: Profile, day: dt.date, needs_info: np.ndarray) -> np.ndarray:
+    """The (n, 6) matrix of factor values in FEATURES order."""
+    readiness = profile.readiness
+    need = np.array([(100 - readiness.dimensions[d]) / 100 for d in DIMENSIONS])
+    weakest = np.array([d in readiness.weakest for d in DIMENSIONS], dtype=float)
+    built_weak = catalogue.builds @ (need * weakest) / weakest.sum()
+    built_any = (catalogue.builds @ need) / np.maximum(catalogue.builds.sum(axis=1), 1)
+    gap_fit = WEAKEST_SHARE * built_weak + (1 - WEAKEST_SHARE) * built_any
+
+    wanted = np.array([g in profile.goals for g in GOALS], dtype=float)
+    goal_fit = catalogue.goals @ wanted / wanted.sum() if wanted.any() else np.zeros(len(catalogue))
+
+    stage = readiness.stage.level
+    at_stage = catalogue.stages[:, stage - 1]
+    neighbours = np.zeros(len(catalogue))
+    for level in (stage - 1, stage + 1):
+        if 1 <= level <= 5:
+            neighbours = np.maximum(neighbours, catalogue.stages[:, level - 1])
+    stage_fit = np.maximum(at_stage, 0.5 * neighbours)
+
+    share = catalogue.sme_share / 100
+    affordable = 1 - share
+    capacity = profile.cofunding_capacity_pct
+    if capacity is not None:
+        affordable = np.where(catalogue.sme_share > capacity, OVER_CAPACITY_FACTOR * affordable, affordable)
+    cost = np.where(np.isnan(share), UNKNOWN_COST_VALUE, affordable)
+
+    days_left = (catalogue.closes - day.toordinal()).astype(float)
+    span = DEADLINE_ZERO_DAYS - DEADLINE_FULL_DAYS
+    dated = np.clip(1 - (days_left - DEADLINE_FULL_DAYS) / span, 0, 1)
+    rolling = catalogue.status == _STATUSES.index("rolling")
+    deadline = np.where(catalogue.closes != NO_DATE, dated, np.where(rolling, ROLLING_DEADLINE_VALUE, 0.0))
+
+    return np.column_stack([gap_fit, goal_fit, stage_fit, cost, deadline, needs_info.astype(float)])
+
+
+def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criterion, ...]:
+    seen: dict[str, int] = {}
+    criteria = []
+    for rule in programme.rules:
+        seen[rule.type] = seen.get(rule.type, 0) + 1
+        rule_id = rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}"
+        verdict = REGISTRY[rule.type].check(rule, facts)
+        criteria.append(Criterion(rule_id, rule.text, verdict.status, verdict.detail, verdict.ask))
+    verdict = _open_verdict(programme, day)
+    criteria.append(Criterion(OPEN_CRITERION, N_("Open for applications"), verdict.status, verdict.detail))
+    return tuple(criteria)
+
+
+def _factors(values: np.ndarray, contributions: np.ndarray) -> tuple[Factor, ...]:
+    factors = [
+        Factor(name, Text(FACTOR_LABELS[name]), round(float(value), 4), round(float(part), 4))
+        for name, value, part in zip(FEATURES, values, contributions, strict=True)
+    ]
+    return tuple(sorted(factors, key=lambda f: -abs(f.contribution)))
+
+
+def rank_order(candidates: np.ndarray, scores: np.ndarray, eligible: np.ndarray, gap_fit: np.ndarray, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+    """The first `limit` of `candidates` (programme indices) in ranking order.
+
+    Ties are broken deterministically, in this order: higher score (compared at 6 decimals, so float noise
+    never reorders), then eligible before needs_info, then higher gap_fit (what the firm lacks most), then the
+    earlier closing date (a programme without a date last), then the programme id alphabetically.
+    """
+    if len(candidates) == 0:
+        return candidates
+    rounded = np.round(scores[candidates], 6)
+    if limit < len(candidates):
+        # Only programmes scoring at least the limit-th best can be in the top: sort just those.
+        threshold = np.partition(rounded, len(rounded) - limit)[len(rounded) - limit]
+        keep = rounded >= threshold
+        candidates, rounded = candidates[keep], rounded[keep]
+    order = np.lexsort(
+        (
+            catalogue.id_rank[candidates],
+            catalogue.closes[candidates],
+            -np.round(gap_fit[candidates], 6),
+            ~eligible[candidates],
+            -rounded,
+        )
+    )
+    return candidates[order][:limit]
+
+
+def near_miss_order(rejected: np.ndarray, unmet_count: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+    """Ineligible programmes, the nearest first: fewest failed criteria, then higher score, then id."""
+    order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], 6), unmet_count[rejected]))
+    return rejected[order][:limit]
+
+
+def match(
+    profile: Profile,
+    catalogue: CompiledCatalogue,
+    ranker: ProgrammeRanker,
+    model_version: str,
+    day: dt.date | None = None,
+    explain_limit: int | None = None,
+) -> MatchResult:
+    """Match one profile. `explain_limit` bounds the explained matches and near misses (None: explain all).
+
+    Near misses (ineligible programmes) are ordered by how few criteria they fail, then by score, then id.
+    """
+    day = day or dt.date.today()
+    facts = Facts.of(profile, day)
+    n = len(catalogue)
+    worst = np.zeros(n, dtype=np.int8)
+    unmet_count = np.zeros(n, dtype=np.int64)
+    for owners, type_name, params in catalogue.rules:
+        statuses = REGISTRY[type_name].evaluate(params, facts)
+        np.maximum.at(worst, owners, statuses)
+        np.add.at(unmet_count, owners, statuses == Status.UNMET)
+    open_status = _open_status(catalogue, day)
+    worst = np.maximum(worst, open_status)
+    unmet_count += open_status == Status.UNMET
+
+    needs_info = worst == Status.UNKNOWN
+    values = _factor_values(catalogue, profile, day, needs_info)
+    contributions = ranker.contributions(values)
+    scores = contributions.sum(axis=1)
+    limit = n if explain_limit is None else explain_limit
+    eligible = worst == Status.MET
+    candidates = np.flatnonzero(worst != Status.UNMET)
+    ordered = rank_order(candidates, scores, eligible, values[:, 0], catalogue, limit)
+    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), unmet_count, scores, catalogue, limit)
+
+    def explained(i: int, rank: int | None) -> Match:
+        programme = catalogue.programmes[i]
+        eligibility = "ineligible" if rank is None else "eligible" if worst[i] == Status.MET else "needs_info"
+        return Match(
+            programme=programme,
+            eligibility=eligibility,
+            score=round(float(scores[i]), 4),
+            rank=rank,
+            criteria=_criteria(programme, facts, day),
+            factors=_factors(values[i], contributions[i]),
+        )
+
+    return MatchResult(
+        profile=profile,
+        day=day,
+        matches=tuple(explained(int(i), rank) for rank, i in enumerate(ordered, start=1)),
+        not_eligible=tuple(explained(int(i), None) for i in near),
+        match_count=len(candidates),
+        catalogue_version=catalogue.version,
+        model_version=model_version,
+    )

@@ -1,0 +1,203 @@
+"""The SME profile that everything else reads: firmographics, readiness and goals.
+
+`ProfileRequest` validates the API's request document (the same shape is used by the CLI, the batch job and the
+catalogue's test cases); `build_profile` turns a valid request into a `Profile`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+
+from models.readiness import QuestionBank, Readiness, score_answers, score_levels
+from programmes.codes import is_country, is_region
+from programmes.rates import known_currencies, to_eur
+from programmes.vocabulary import DIMENSIONS, GOALS, NACE_SECTIONS
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "it", "ja")
+MAX_AMOUNT = 1e13  # larger than any SME's turnover by far; stops absurd numbers early
+
+
+class Money(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    amount: float = Field(ge=0, le=MAX_AMOUNT)
+    currency: str
+
+    @field_validator("currency")
+    @classmethod
+    def _convertible(cls, value: str) -> str:
+        if value not in known_currencies():
+            raise ValueError(f"Tremplin has no exchange rate for {value!r}; use one of {', '.join(sorted(known_currencies()))}")
+        return value
+
+
+class EnterpriseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    country: str
+    region: str | None = None
+    sector: str | None = None
+    employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    annual_turnover: Money | None = None
+    balance_sheet_total: Money | None = None
+    founded_year: int | None = Field(default=None, ge=1800)
+    annual_growth_pct: float | None = Field(default=None, ge=-100, le=10_000)
+    independent: bool | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if not is_country(value):
+            raise ValueError("Enter the country as a two-letter ISO 3166-1 code, such as FR or DE")
+        return value
+
+    @field_validator("sector")
+    @classmethod
+    def _sector(cls, value: str | None) -> str | None:
+        if value is not None and value not in NACE_SECTIONS:
+            raise ValueError("Enter the sector as a NACE Rev. 2 section letter from A to U")
+        return value
+
+    @field_validator("founded_year")
+    @classmethod
+    def _not_future(cls, value: int | None) -> int | None:
+        if value is not None and value > dt.date.today().year:
+            raise ValueError("The founding year cannot be in the future")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region_in_country(cls, value: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if value is not None and (not is_region(value) or not value.startswith(f"{country}-")):
+            raise ValueError(f"Enter a region of {country} as an ISO 3166-2 code, such as {country}-…")
+        return value
+
+
+class ProfileRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    enterprise: EnterpriseRequest
+    levels: dict[str, int] | None = None
+    answers: dict[str, str | list[str]] | None = None
+    goals: list[str] = Field(default_factory=list, max_length=len(GOALS))
+    cofunding_capacity_pct: float | None = Field(default=None, ge=0, le=100)
+    language: str = "en"
+
+    @field_validator("levels")
+    @classmethod
+    def _levels(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is None:
+            return value
+        missing = [d for d in DIMENSIONS if d not in value]
+        unknown = [d for d in value if d not in DIMENSIONS]
+        if missing or unknown:
+            raise ValueError(f"Give a level for each of {', '.join(DIMENSIONS)}" + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+        if any(not 0 <= v <= 4 for v in value.values()):
+            raise ValueError("Each level is a whole number from 0 (none) to 4 (advanced)")
+        return value
+
+    @field_validator("goals")
+    @classmethod
+    def _goals(cls, value: list[str]) -> list[str]:
+        unknown = [g for g in value if g not in GOALS]
+        if unknown:
+            raise ValueError(f"Unknown goal(s): {', '.join(unknown)}")
+        if len(set(value)) != len(value):
+            raise ValueError("Each goal can be given once")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"Language must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> ProfileRequest:
+        if (self.levels is None) == (self.answers is None):
+            raise ValueError("Give exactly one of levels (the quick check) or answers (the full assessment)")
+        return self
+
+
+def answer_problems(bank: QuestionBank, answers: dict[str, Any]) -> dict[str, str]:
+    """Field-by-field problems with full-assessment answers, keyed as `answers.<question id>`."""
+    problems: dict[str, str] = {}
+    for question_id, answer in answers.items():
+        question = bank.question(question_id)
+        key = f"answers.{question_id}"
+        if question is None:
+            problems[key] = "Unknown question"
+            continue
+        chosen = answer if isinstance(answer, list) else [answer]
+        if question.kind == "single" and isinstance(answer, list):
+            problems[key] = "Choose one option"
+        elif any(question.option(c) is None for c in chosen):
+            problems[key] = "Choose one of the listed options"
+        elif len(set(chosen)) != len(chosen):
+            problems[key] = "Each option can be chosen once"
+        elif question.kind == "multiple" and "none_of_these" in chosen and len(chosen) > 1:
+            problems[key] = "'None of these' cannot be combined with other options"
+    return problems
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    country: str
+    name: str | None = None
+    region: str | None = None
+    sector: str | None = None
+    employees: int | None = None
+    turnover: Money | None = None
+    balance_sheet: Money | None = None
+    founded_year: int | None = None
+    growth_pct: float | None = None
+    independent: bool | None = None
+
+    def turnover_eur(self, day: dt.date) -> float | None:
+        return None if self.turnover is None else to_eur(self.turnover.amount, self.turnover.currency, day)
+
+    def balance_sheet_eur(self, day: dt.date) -> float | None:
+        return None if self.balance_sheet is None else to_eur(self.balance_sheet.amount, self.balance_sheet.currency, day)
+
+    def age_years(self, day: dt.date) -> int | None:
+        return None if self.founded_year is None else day.year - self.founded_year
+
+
+@dataclass(frozen=True)
+class Profile:
+    enterprise: Enterprise
+    readiness: Readiness
+    goals: frozenset[str]
+    cofunding_capacity_pct: float | None = None
+    language: str = "en"
+
+
+def build_profile(request: ProfileRequest, bank: QuestionBank) -> Profile:
+    """Score the readiness and assemble the profile; `request` is already validated (see answer_problems)."""
+    e = request.enterprise
+    readiness = score_levels(bank, request.levels) if request.levels is not None else score_answers(bank, request.answers or {})
+    return Profile(
+        enterprise=Enterprise(
+            country=e.country,
+            name=e.name,
+            region=e.region,
+            sector=e.sector,
+            employees=e.employees,
+            turnover=e.annual_turnover,
+            balance_sheet=e.balance_sheet_total,
+            founded_year=e.founded_year,
+            growth_pct=e.annual_growth_pct,
+            independent=e.independent,
+        ),
+        readiness=readiness,
+        goals=frozenset(request.goals),
+        cofunding_capacity_pct=request.cofunding_capacity_pct,
+        language=request.language,
+    )

@@ -1,0 +1,124 @@
+"""The ranker: a transparent, additive score in [0, 1] for programmes a firm may use.
+
+Each factor is a number in [0, 1] computed from the profile and the programme (models/matching.py computes them
+for a whole catalogue at once):
+
+- gap_fit: how much the programme builds the firm's weakest dimensions (70 %) and its gaps in general (30 %);
+- goal_fit: the share of the firm's goals the programme serves;
+- stage_fit: 1 if the programme targets the firm's stage, 0.5 for a neighbouring stage, else 0;
+- cost: 1 when free; 1 - the firm's share of the cost when that is within its stated co-funding capacity (or the
+  capacity is not stated); a quarter of that beyond it; 0.5 when the cost is unknown;
+- deadline: 1 when the programme closes within 90 days, falling to 0 at a year; 0.25 for rolling programmes;
+- needs_info: 1 when some criterion is unknown. Its weight is a penalty, subtracted.
+
+score = sum(weight_k x factor_k) - penalty x needs_info, with the positive weights adding up to 1, and the
+penalty capped at the positive part so the score never falls below 0. Every factor's contribution is reported,
+and the contributions add up to the score.
+
+The estimator follows scikit-learn's contract: parameters in __init__, `fit` returns self, learned state ends in
+`_`. Its default coefficients are the expert prior in ranker_prior.json (versioned JSON, never pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import LinearRegression
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from models.text import N_
+
+FACTORS: tuple[str, ...] = ("gap_fit", "goal_fit", "stage_fit", "cost", "deadline")
+PENALTY = "needs_info"
+FEATURES: tuple[str, ...] = (*FACTORS, PENALTY)
+FACTOR_LABELS: dict[str, str] = {
+    "gap_fit": N_("Builds your weakest dimensions"),
+    "goal_fit": N_("Serves your goals"),
+    "stage_fit": N_("Suits your stage of readiness"),
+    "cost": N_("Cost to your business"),
+    "deadline": N_("Deadline coming up"),
+    "needs_info": N_("Some facts still to confirm"),
+}
+PRIOR_FILE = Path(__file__).with_name("ranker_prior.json")
+FORMAT = "tremplin-ranker/1"
+
+
+class ProgrammeRanker(RegressorMixin, BaseEstimator):
+    """Weights for the factors in FEATURES. Unfitted, it holds only parameters; `prior()` gives the expert
+    prior, and `fit` learns non-negative weights from labelled rows.
+
+    Parameters
+    ----------
+    version : name written into every match's model_version.
+    """
+
+    def __init__(self, version: str = "fitted") -> None:
+        self.version = version
+
+    def fit(self, X: Any, y: Any) -> ProgrammeRanker:  # noqa: N803 - scikit-learn's names
+        """Learn weights from rows of FEATURES and outcomes in [0, 1] (1 = a good match: applied, helped).
+
+        Non-negative least squares on the factors and on minus the needs_info flag, so every factor can only
+        help and needs_info can only hurt; the positive weights are then scaled to add up to 1.
+        """
+        X, y = validate_data(self, X, y, reset=True)
+        if X.shape[1] != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} columns ({', '.join(FEATURES)}), got {X.shape[1]}")
+        signed = X.copy()
+        signed[:, -1] = -signed[:, -1]
+        coef = LinearRegression(positive=True, fit_intercept=False).fit(signed, y).coef_
+        total = coef[:-1].sum()
+        if total <= 0:
+            raise ValueError("the labels give no factor a positive weight; keep the prior")
+        self.weights_ = coef[:-1] / total
+        self.penalty_ = float(min(coef[-1] / total, 1.0))
+        return self
+
+    def contributions(self, X: Any) -> np.ndarray:  # noqa: N803
+        """Each factor's part of the score, one column per FEATURES entry; rows add up to `predict`."""
+        check_is_fitted(self, ("weights_", "penalty_"))
+        X = validate_data(self, X, reset=False)
+        positive = X[:, :-1] * self.weights_
+        gained = positive.sum(axis=1)
+        penalty = -np.minimum(self.penalty_ * X[:, -1], gained)
+        return np.column_stack([positive, penalty])
+
+    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
+        return self.contributions(X).sum(axis=1)
+
+    def to_json(self) -> dict[str, Any]:
+        check_is_fitted(self, ("weights_", "penalty_"))
+        return {
+            "format": FORMAT,
+            "version": self.version,
+            "weights": {name: round(float(w), 6) for name, w in zip(FACTORS, self.weights_, strict=True)},
+            "needs_info_penalty": round(self.penalty_, 6),
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> ProgrammeRanker:
+        if document.get("format") != FORMAT:
+            raise ValueError(f"not a {FORMAT} document")
+        weights = document["weights"]
+        if set(weights) != set(FACTORS):
+            raise ValueError(f"weights must name exactly {', '.join(FACTORS)}")
+        values = np.array([float(weights[name]) for name in FACTORS])
+        if (values < 0).any() or not np.isclose(values.sum(), 1.0):
+            raise ValueError("weights must be non-negative and add up to 1")
+        ranker = cls(version=document["version"])
+        ranker.weights_ = values
+        ranker.penalty_ = float(document["needs_info_penalty"])
+        ranker.n_features_in_ = len(FEATURES)
+        return ranker
+
+
+@cache
+def prior(path: Path = PRIOR_FILE) -> ProgrammeRanker:
+    """The expert prior (read once; treat it as read-only): the weights Tremplin ranks with until it learns from real feedback."""
+    with path.open(encoding="utf-8") as handle:
+        return ProgrammeRanker.from_json(json.load(handle))

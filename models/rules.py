@@ -1,0 +1,554 @@
+"""The registry of eligibility rule types and their three-valued evaluation.
+
+A programme stores each rule as a type name and parameters (programmes/rule_types.py). Here each type is one
+small class, registered under that name, that answers two questions:
+
+- `check(rule, facts)`: for one programme, met / unmet / unknown with a sentence a person understands; this is
+  what explanations show;
+- `evaluate(rules, facts)`: the same decision for many rules of this type at once, as a numpy array, so a
+  profile is matched against a whole compiled catalogue in a handful of vector operations.
+
+The two must agree; a property test checks that they do. When a rule is unknown, `ask` names the profile
+question that would settle it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, ClassVar
+
+import numpy as np
+
+from models.profile import Money, Profile
+from models.text import N_, Text
+from programmes.rates import to_eur
+from programmes.vocabulary import COUNTRY_GROUPS, GOALS, NACE_SECTIONS
+
+
+class Status(IntEnum):
+    """Ordered so that combining criteria is a max (any unmet wins) and any_of is a min (any met wins)."""
+
+    MET = 0
+    UNKNOWN = 1
+    UNMET = 2
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rules read from a profile, computed once per match (amounts already in euros)."""
+
+    day: dt.date
+    country: str
+    region: str | None
+    sector: str | None
+    employees: int | None
+    turnover: Money | None
+    turnover_eur: float | None
+    balance_sheet_eur: float | None
+    age_years: int | None
+    growth_pct: float | None
+    independent: bool | None
+    scores: dict[str, int]
+    goals: frozenset[str]
+
+    @classmethod
+    def of(cls, profile: Profile, day: dt.date) -> Facts:
+        e = profile.enterprise
+        return cls(
+            day=day,
+            country=e.country,
+            region=e.region,
+            sector=e.sector,
+            employees=e.employees,
+            turnover=e.turnover,
+            turnover_eur=e.turnover_eur(day),
+            balance_sheet_eur=e.balance_sheet_eur(day),
+            age_years=e.age_years(day),
+            growth_pct=e.growth_pct,
+            independent=e.independent,
+            scores=dict(profile.readiness.dimensions),
+            goals=profile.goals,
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    detail: Text
+    ask: str | None = None
+
+
+MET, UNKNOWN, UNMET = Status.MET, Status.UNKNOWN, Status.UNMET
+_NAN = float("nan")
+
+
+def _known(array: np.ndarray) -> np.ndarray:
+    return ~np.isnan(array)
+
+
+def _compare(value: float | None, limits: np.ndarray, passes: Callable[[float, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Vector status of `passes(value, limit)`; unknown when the value is missing."""
+    if value is None:
+        return np.full(limits.shape, UNKNOWN, dtype=np.int8)
+    return np.where(passes(value, limits), MET, UNMET).astype(np.int8)
+
+
+class RuleType:
+    name: ClassVar[str]
+    ask: ClassVar[str | None] = None  # the profile question that settles an unknown
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        raise NotImplementedError
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        """Parameters of many rules as arrays; `day` fixes the currency rates used."""
+        return rules
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        """Default: one scalar check per rule (for types too rare to be worth vectorising)."""
+        return np.array([self.check(rule, facts).status for rule in compiled], dtype=np.int8)
+
+
+REGISTRY: dict[str, RuleType] = {}
+
+
+def register(cls: type[RuleType]) -> type[RuleType]:
+    REGISTRY[cls.name] = cls()
+    return cls
+
+
+def rule_type(name: str) -> RuleType:
+    return REGISTRY[name]
+
+
+def expand_countries(codes: Sequence[str]) -> frozenset[str]:
+    members: set[str] = set()
+    for code in codes:
+        members |= COUNTRY_GROUPS.get(code, {code})
+    return frozenset(members)
+
+
+class _CountrySet(RuleType):
+    include: ClassVar[bool]
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        inside = facts.country in expand_countries(rule.countries)
+        status = MET if inside == self.include else UNMET
+        return Verdict(status, Text(N_("Your business is established in %(country)s"), {"country": facts.country}))
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        """A boolean matrix (rule x country) over the countries the rules name, so a look-up is one column."""
+        members = [expand_countries(r.countries) for r in rules]
+        columns = {code: i for i, code in enumerate(sorted(set().union(*members)))}
+        matrix = np.zeros((len(rules), len(columns)), dtype=bool)
+        for row, codes in enumerate(members):
+            matrix[row, [columns[c] for c in codes]] = True
+        return columns, matrix
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        columns, matrix = compiled
+        column = columns.get(facts.country)
+        inside = matrix[:, column] if column is not None else np.zeros(len(matrix), dtype=bool)
+        return np.where(inside == self.include, MET, UNMET).astype(np.int8)
+
+
+@register
+class CountryIn(_CountrySet):
+    name = "country_in"
+    include = True
+
+
+@register
+class CountryNotIn(_CountrySet):
+    name = "country_not_in"
+    include = False
+
+
+class _RegionSet(RuleType):
+    include: ClassVar[bool]
+    ask = "region"
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        countries = {r.split("-")[0] for r in rule.regions}
+        if facts.country not in countries:
+            status = UNMET if self.include else MET
+            return Verdict(status, Text(N_("Your business is established in %(country)s"), {"country": facts.country}))
+        if facts.region is None:
+            return Verdict(UNKNOWN, Text(N_("Your region is not known")), self.ask)
+        inside = facts.region in rule.regions
+        status = MET if inside == self.include else UNMET
+        return Verdict(status, Text(N_("Your business is in %(region)s"), {"region": facts.region}))
+
+
+@register
+class RegionIn(_RegionSet):
+    name = "region_in"
+    include = True
+
+
+@register
+class RegionNotIn(_RegionSet):
+    name = "region_not_in"
+    include = False
+
+
+class _Bound(RuleType):
+    """A numeric fact compared with a limit per rule; subclasses say which fact and which comparison."""
+
+    def fact(self, facts: Facts) -> float | None:
+        raise NotImplementedError
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        raise NotImplementedError
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        raise NotImplementedError
+
+    def unknown_text(self) -> Text:
+        raise NotImplementedError
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        return np.array([self.limit(r, day) for r in rules], dtype=float)
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        return _compare(self.fact(facts), compiled, self.passes)
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        value = self.fact(facts)
+        if value is None:
+            return Verdict(UNKNOWN, self.unknown_text(), self.ask)
+        met = bool(self.passes(value, np.array([self.limit(rule, facts.day)]))[0])
+        return Verdict(MET if met else UNMET, self.describe(rule, facts))
+
+
+class _Employees(_Bound):
+    ask = "employees"
+
+    def fact(self, facts: Facts) -> float | None:
+        return facts.employees
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        return float(rule.limit)
+
+    def unknown_text(self) -> Text:
+        return Text(N_("Your number of employees is not known"))
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        return Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.limit})
+
+
+@register
+class MaxEmployees(_Employees):
+    name = "max_employees"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value < limit
+
+
+@register
+class MinEmployees(_Employees):
+    name = "min_employees"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value >= limit
+
+
+class _Turnover(_Bound):
+    ask = "annual_turnover"
+
+    def fact(self, facts: Facts) -> float | None:
+        return facts.turnover_eur
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        eur = to_eur(rule.amount, rule.currency, day)
+        # A limit in a currency without a rate cannot be compared: NaN makes every comparison fail safe (unmet
+        # for max, unmet for min), and `catalogue check` reports such currencies before they are published.
+        return _NAN if eur is None else eur
+
+    def unknown_text(self) -> Text:
+        return Text(N_("Your annual turnover is not known"))
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        assert facts.turnover is not None
+        return Text(
+            N_("Turnover %(currency)s %(amount)s, limit %(limit_currency)s %(limit)s"),
+            {"currency": facts.turnover.currency, "amount": facts.turnover.amount, "limit_currency": rule.currency, "limit": rule.amount},
+        )
+
+
+@register
+class MaxTurnover(_Turnover):
+    name = "max_turnover"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value <= limit
+
+
+@register
+class MinTurnover(_Turnover):
+    name = "min_turnover"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value >= limit
+
+
+@register
+class SmeDefinition(RuleType):
+    """Fewer than 250 employees, and turnover <= EUR 50M or balance-sheet total <= EUR 43M.
+
+    The financial test passes on either figure, so it is unmet only when both are known and both too high."""
+
+    name = "sme_definition"
+
+    def _status(self, facts: Facts, max_employees: np.ndarray, max_turnover: np.ndarray, max_balance: np.ndarray) -> np.ndarray:
+        staff = _compare(facts.employees, max_employees, lambda v, lim: v < lim)
+        turnover_ok = _compare(facts.turnover_eur, max_turnover, lambda v, lim: v <= lim)
+        balance_ok = _compare(facts.balance_sheet_eur, max_balance, lambda v, lim: v <= lim)
+        money = np.minimum(turnover_ok, balance_ok)  # either test passing is enough
+        return np.maximum(staff, money)
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        return tuple(
+            np.array([getattr(r, field) for r in rules], dtype=float)
+            for field in ("max_employees", "max_turnover_eur", "max_balance_sheet_eur")
+        )
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        return self._status(facts, *compiled)
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        compiled = self.compile([rule], facts.day)
+        status = Status(int(self._status(facts, *compiled)[0]))
+        if facts.employees is not None and facts.employees >= rule.max_employees:
+            return Verdict(status, Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.max_employees}))
+        if status is UNKNOWN:
+            ask = "employees" if facts.employees is None else "annual_turnover" if facts.turnover_eur is None else "balance_sheet_total"
+            return Verdict(status, Text(N_("Your employees, turnover or balance-sheet total are not all known")), ask)
+        if status is UNMET:
+            return Verdict(status, Text(N_("Turnover above EUR %(turnover)s and balance-sheet total above EUR %(balance)s"), {"turnover": rule.max_turnover_eur, "balance": rule.max_balance_sheet_eur}))
+        return Verdict(status, Text(N_("%(employees)s employees, within the EU SME limits"), {"employees": facts.employees}))
+
+
+class _SectorSet(RuleType):
+    include: ClassVar[bool]
+    ask = "sector"
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        bits = {s: 1 << i for i, s in enumerate(NACE_SECTIONS)}
+        return np.array([sum(bits[s] for s in set(r.sections)) for r in rules], dtype=np.int64)
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        if facts.sector is None:
+            return np.full(compiled.shape, UNKNOWN, dtype=np.int8)
+        inside = (compiled & (1 << NACE_SECTIONS.index(facts.sector))) != 0
+        return np.where(inside == self.include, MET, UNMET).astype(np.int8)
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        if facts.sector is None:
+            return Verdict(UNKNOWN, Text(N_("Your sector is not known")), self.ask)
+        inside = facts.sector in rule.sections
+        return Verdict(MET if inside == self.include else UNMET, Text(N_("Your sector is NACE section %(sector)s"), {"sector": facts.sector}))
+
+
+@register
+class SectorIn(_SectorSet):
+    name = "sector_in"
+    include = True
+
+
+@register
+class SectorNotIn(_SectorSet):
+    name = "sector_not_in"
+    include = False
+
+
+class _Age(_Bound):
+    ask = "founded_year"
+
+    def fact(self, facts: Facts) -> float | None:
+        return facts.age_years
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        return float(rule.years)
+
+    def unknown_text(self) -> Text:
+        return Text(N_("The year your business was founded is not known"))
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        return Text(N_("Founded %(age)s years ago, limit %(limit)s years"), {"age": facts.age_years, "limit": rule.years})
+
+
+@register
+class MinAge(_Age):
+    name = "min_age_years"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value >= limit
+
+
+@register
+class MaxAge(_Age):
+    name = "max_age_years"
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value <= limit
+
+
+@register
+class MinGrowth(_Bound):
+    name = "min_growth"
+    ask = "annual_growth_pct"
+
+    def fact(self, facts: Facts) -> float | None:
+        return facts.growth_pct
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        return float(rule.pct)
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value >= limit
+
+    def unknown_text(self) -> Text:
+        return Text(N_("Your growth over the last three years is not known"))
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        return Text(N_("Growing %(growth)s %% a year, threshold %(limit)s %%"), {"growth": facts.growth_pct, "limit": rule.pct})
+
+
+@register
+class Independent(RuleType):
+    name = "independent"
+    ask = "independent"
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        if facts.independent is None:
+            return Verdict(UNKNOWN, Text(N_("Whether a large enterprise owns 25 % or more of your business is not known")), self.ask)
+        if facts.independent:
+            return Verdict(MET, Text(N_("Your business is independent")))
+        return Verdict(UNMET, Text(N_("A large enterprise owns 25 % or more of your business")))
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        status = UNKNOWN if facts.independent is None else MET if facts.independent else UNMET
+        return np.full(len(compiled), status, dtype=np.int8)
+
+
+class _Readiness(RuleType):
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        return [r.dimension for r in rules], np.array([r.score for r in rules], dtype=float)
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        dimensions, limits = compiled
+        scores = np.array([facts.scores[d] for d in dimensions], dtype=float)
+        return np.where(self.passes(scores, limits), MET, UNMET).astype(np.int8)
+
+    def passes(self, scores: np.ndarray, limits: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        score = facts.scores[rule.dimension]
+        met = bool(self.passes(np.array([score]), np.array([rule.score]))[0])
+        return Verdict(
+            MET if met else UNMET,
+            Text(N_("Your %(dimension)s readiness is %(score)s, threshold %(limit)s"), {"dimension": rule.dimension, "score": score, "limit": rule.score}),
+        )
+
+
+@register
+class MinReadiness(_Readiness):
+    name = "min_readiness"
+
+    def passes(self, scores: np.ndarray, limits: np.ndarray) -> np.ndarray:
+        return scores >= limits
+
+
+@register
+class MaxReadiness(_Readiness):
+    name = "max_readiness"
+
+    def passes(self, scores: np.ndarray, limits: np.ndarray) -> np.ndarray:
+        return scores <= limits
+
+
+@register
+class RequiresGoal(RuleType):
+    name = "requires_goal"
+    ask = "goals"
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        return np.array([sum(1 << GOALS.index(g) for g in set(r.goals)) for r in rules], dtype=np.int64)
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        mask = sum(1 << GOALS.index(g) for g in facts.goals)
+        return np.where((compiled & mask) != 0, MET, UNMET).astype(np.int8)
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        shared = sorted(set(rule.goals) & facts.goals)
+        if shared:
+            return Verdict(MET, Text(N_("You want help with %(goals)s"), {"goals": ", ".join(shared)}))
+        return Verdict(UNMET, Text(N_("Only for firms that want help with %(goals)s"), {"goals": ", ".join(rule.goals)}))
+
+
+@register
+class Unconfirmed(RuleType):
+    name = "unconfirmed"
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        return Verdict(UNKNOWN, Text(N_("Tremplin cannot check this: confirm it with the programme's operator")))
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        return np.full(len(compiled), UNKNOWN, dtype=np.int8)
+
+
+@register
+class AnyOf(RuleType):
+    """Met if any part is met; unknown if none is met and some part is unknown; unmet if every part is unmet."""
+
+    name = "any_of"
+
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        parts = [(owner, part) for owner, rule in enumerate(rules) for part in rule.rules]
+        return len(rules), compile_rule_set(parts, day)
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        count, parts = compiled
+        result = np.full(count, UNMET, dtype=np.int8)
+        for owners, type_name, params in parts:
+            np.minimum.at(result, owners, REGISTRY[type_name].evaluate(params, facts))
+        return result
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        verdicts = [REGISTRY[part.type].check(part, facts) for part in rule.rules]
+        best = min(verdicts, key=lambda v: v.status)
+        return Verdict(best.status, best.detail, best.ask if best.status is UNKNOWN else None)
+
+
+CompiledRules = list[tuple[np.ndarray, str, Any]]
+
+
+def compile_rule_set(owned_rules: Sequence[tuple[int, Any]], day: dt.date) -> CompiledRules:
+    """Group (owner index, rule) pairs by type: [(owner indices, type name, compiled parameters)]."""
+    by_type: dict[str, list[tuple[int, Any]]] = {}
+    for owner, rule in owned_rules:
+        by_type.setdefault(rule.type, []).append((owner, rule))
+    return [
+        (np.array([o for o, _ in pairs], dtype=np.int64), name, REGISTRY[name].compile([r for _, r in pairs], day))
+        for name, pairs in sorted(by_type.items())
+    ]
+
+
+def evaluate_rule_set(compiled: CompiledRules, count: int, facts: Facts) -> np.ndarray:
+    """The combined status per owner: the worst of its rules (MET when it has none)."""
+    result = np.zeros(count, dtype=np.int8)
+    for owners, type_name, params in compiled:
+        np.maximum.at(result, owners, REGISTRY[type_name].evaluate(params, facts))
+    return result

@@ -1,0 +1,152 @@
+"""What a programme is: a validated, immutable record.
+
+Unknown facts stay unknown (None), never a guess: an unknown amount shows as unknown, and an unknown that
+decides eligibility is encoded so that it yields `needs_info`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from programmes.codes import is_country, is_currency, is_region
+from programmes.rule_types import Rule
+from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+BENEFIT_KINDS: tuple[str, ...] = (
+    "grant",
+    "loan",
+    "guarantee",
+    "equity",
+    "tax_incentive",
+    "voucher",
+    "in_kind_compute",
+    "advisory",
+    "training",
+    "testing_services",
+    "procurement_contract",
+    "regulatory_support",
+    "data_access",
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Benefit(_Frozen):
+    kind: Literal[BENEFIT_KINDS]  # type: ignore[valid-type]
+    description: str = Field(min_length=3, max_length=500)
+    amount_min: float | None = Field(default=None, ge=0)
+    amount_max: float | None = Field(default=None, ge=0)
+    currency: str | None = None
+    # The share of the project's cost that the programme covers (0-100), when a source gives one.
+    funding_rate_pct: float | None = Field(default=None, ge=0, le=100)
+    # The share the SME must pay itself: 0 means free of charge; None means not known.
+    sme_share_pct: float | None = Field(default=None, ge=0, le=100)
+    notes: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str | None) -> str | None:
+        if value is not None and not is_currency(value):
+            raise ValueError(f"unknown currency {value!r} (ISO 4217, e.g. EUR)")
+        return value
+
+    @model_validator(mode="after")
+    def _amounts_make_sense(self) -> Benefit:
+        if self.amount_min is not None and self.amount_max is not None and self.amount_min > self.amount_max:
+            raise ValueError("amount_min is larger than amount_max")
+        if (self.amount_min is not None or self.amount_max is not None) and self.currency is None:
+            raise ValueError("an amount needs a currency")
+        return self
+
+
+class Application(_Frozen):
+    mode: str = Field(min_length=3, max_length=500)
+    # Dates are known only when a source states them; a rolling programme has no closing date.
+    opens: dt.date | None = None
+    closes: dt.date | None = None
+    deadline_note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Application:
+        if self.opens and self.closes and self.opens > self.closes:
+            raise ValueError("opens is after closes")
+        return self
+
+
+class Programme(_Frozen):
+    id: str = Field(min_length=3, max_length=80)
+    name: str = Field(min_length=3, max_length=300)
+    operator: str = Field(min_length=2, max_length=300)
+    country: str
+    regions: list[str] = Field(default_factory=list)
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    support_types: list[str] = Field(min_length=1)
+    target_sizes: list[Literal[TARGET_SIZES]] = Field(min_length=1)  # type: ignore[valid-type]
+    sectors: list[str] = Field(min_length=1, description="Sectors in words, as the source puts them.")
+    rules: list[Rule] = Field(default_factory=list)
+    unencoded_conditions: list[str] = Field(
+        default_factory=list,
+        description="Conditions a source states that no rule type can check; shown to the SME to verify.",
+    )
+    builds: list[Literal[DIMENSIONS]] = Field(min_length=1)  # type: ignore[valid-type]
+    goals: list[Literal[GOALS]] = Field(min_length=1)  # type: ignore[valid-type]
+    target_stages: list[Literal[STAGES]] = Field(min_length=1)  # type: ignore[valid-type]
+    benefit: Benefit
+    application: Application
+    status: Literal[PROGRAMME_STATUSES]  # type: ignore[valid-type]
+    status_note: str | None = Field(default=None, max_length=500)
+    source_url: HttpUrl
+    other_sources: list[HttpUrl] = Field(default_factory=list)
+    last_verified: dt.date
+    languages: list[str] = Field(min_length=1)
+    description: str = Field(min_length=20, max_length=2000)
+    confidence: Literal["high", "medium", "low"]
+    confidence_note: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a slug: lower-case letters, digits and single hyphens")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value != "EU" and not is_country(value):
+            raise ValueError(f"unknown country {value!r} (ISO 3166-1 alpha-2, or EU)")
+        return value
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        bad = [r for r in value if not is_region(r)]
+        if bad:
+            raise ValueError(f"unknown region code(s): {', '.join(bad)}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        bad = [lang for lang in value if not re.fullmatch(r"[a-z]{2}", lang)]
+        if bad:
+            raise ValueError(f"languages are ISO 639-1 codes such as 'en': {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Programme:
+        if self.status == "closed" and self.application.closes is None and not self.status_note:
+            raise ValueError("a closed programme needs a closing date or a status_note saying why")
+        return self
+
+    def to_document(self) -> dict:
+        """The programme as plain JSON-ready data (dates as ISO strings), the form stored and exported."""
+        return self.model_dump(mode="json", exclude_none=True)

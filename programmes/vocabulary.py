@@ -1,0 +1,41 @@
+"""Fixed vocabularies shared by the catalogue and the model (see shared/spec/assessment-api-v1.md)."""
+
+from __future__ import annotations
+
+DIMENSIONS: tuple[str, ...] = ("strategy", "skills", "data", "cloud", "compute", "funding", "governance")
+
+GOALS: tuple[str, ...] = (
+    "upskill_staff",
+    "hire_ai_talent",
+    "find_expert_advice",
+    "test_before_invest",
+    "access_compute",
+    "adopt_cloud",
+    "fund_project",
+    "research_and_development",
+    "access_data",
+    "regulatory_guidance",
+    "sell_to_public_sector",
+    "scale_up",
+)
+
+CATEGORIES: tuple[str, ...] = ("skills", "compute", "funding", "procurement", "advisory", "data_regulation")
+
+PROGRAMME_STATUSES: tuple[str, ...] = ("open", "rolling", "closed", "unknown")
+
+TARGET_SIZES: tuple[str, ...] = ("startup", "micro", "small", "medium", "small_midcap", "large")
+
+# NACE Rev. 2 sections.
+NACE_SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRSTU")
+
+STAGES: tuple[int, ...] = (1, 2, 3, 4, 5)
+
+# Country groups a rule may name instead of listing members. EU = the 27 Member States (2020-);
+# EEA adds Iceland, Liechtenstein and Norway.
+EU_MEMBER_STATES: frozenset[str] = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+COUNTRY_GROUPS: dict[str, frozenset[str]] = {
+    "EU": EU_MEMBER_STATES,
+    "EEA": EU_MEMBER_STATES | {"IS", "LI", "NO"},
+}

@@ -1,0 +1,92 @@
+"""create_app(): configuration, extensions, blueprints, error pages and CLI. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_migrate import Migrate
+from flask_wtf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from config import BaseConfig, check_production_secret, config_class, normalise_database_url
+from webapp.db import db
+from webapp.i18n import babel, select_locale
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+migrate = Migrate(render_as_batch=True, directory=MIGRATIONS_DIR)
+csrf = CSRFProtect()
+log = logging.getLogger("tremplin")
+
+
+def _secret_key_for_development(app: Flask) -> str:
+    """A random key kept in the instance folder, so sessions survive restarts of `make run`; never committed."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    cls: type[BaseConfig] = config_class()
+    app.config.from_object(cls)
+    app.config.from_prefixed_env("TREMPLIN")
+    if os.environ.get("DATABASE_URL") and "TREMPLIN_SQLALCHEMY_DATABASE_URI" not in os.environ:
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'tremplin.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if cls.ENV_NAME == "production":
+        check_production_secret(app.config.get("SECRET_KEY"))
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32) if app.config.get("TESTING") else _secret_key_for_development(app)
+
+
+def _register_errors(app: Flask) -> None:
+    from webapp.api.routes import error_response, http_error
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    @app.errorhandler(HTTPException)
+    def http(error: HTTPException) -> Any:
+        if wants_json():
+            return http_error(error)
+        return render_template("error.html", status=error.code), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        # The incident id lets support find the trace in the log; the reader never sees the trace itself.
+        incident = uuid.uuid4().hex[:12]
+        log.exception("incident %s on %s %s", incident, request.method, request.path)
+        if wants_json():
+            return error_response(500, "internal_error", f"Something went wrong on our side; nothing was stored. Incident {incident}.")
+        return render_template("error.html", status=500, incident=incident), 500
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, overrides)
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from webapp.api import api
+    from webapp.cli import register_cli
+    from webapp.pages import pages
+
+    csrf.exempt(api)  # JSON clients send no session cookie; the API changes nothing a cookie could authorise
+    app.register_blueprint(api)
+    app.register_blueprint(pages)
+    _register_errors(app)
+    register_cli(app)
+    return app

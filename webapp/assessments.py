@@ -1,0 +1,92 @@
+"""Assess a firm: validate its profile, score it, match it, and (for stored assessments) keep the result.
+
+The API, the CLI and the web pages all come through here, so they return the same document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from pydantic import ValidationError
+
+from models.document import result_document
+from models.matching import match
+from models.profile import ProfileRequest, answer_problems, build_profile
+from models.ranking import prior
+from models.readiness import load_bank
+from webapp.catalogue import compiled_catalogue
+from webapp.db import Assessment, db, utcnow, write_transaction
+from webapp.i18n import render_text
+
+TOKEN_BYTES = 18  # 144 bits: an id nobody can guess
+
+
+class InvalidProfile(ValueError):
+    """Field-by-field problems with a profile, keyed by dotted path ('enterprise.employees')."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("invalid profile")
+        self.fields = fields
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "body"
+
+
+def validate_profile(data: Any) -> ProfileRequest:
+    if not isinstance(data, dict):
+        raise InvalidProfile({"body": "The request body must be a JSON object"})
+    try:
+        request = ProfileRequest.model_validate(data)
+    except ValidationError as error:
+        fields: dict[str, str] = {}
+        for e in error.errors():
+            message = e["msg"].removeprefix("Value error, ")
+            fields.setdefault(_path(e["loc"]), message)
+        raise InvalidProfile(fields) from error
+    problems = answer_problems(load_bank(), request.answers or {})
+    if problems:
+        raise InvalidProfile(problems)
+    return request
+
+
+def model_version() -> str:
+    return f"questions-{load_bank().version}+ranker-{prior().version}"
+
+
+def evaluate(request: ProfileRequest, day: dt.date | None = None) -> dict[str, Any]:
+    """The match document for a valid profile, in the profile's language; nothing is stored."""
+    profile = build_profile(request, load_bank())
+    result = match(profile, compiled_catalogue(day), prior(), model_version(), day, current_app.config["EXPLAIN_LIMIT"])
+    with force_locale(request.language):
+        return result_document(result, render=render_text, translate=gettext)
+
+
+def create_assessment(data: Any) -> dict[str, Any]:
+    """Validate, match and store in one write transaction; returns the stored document with its id."""
+    request = validate_profile(data)
+    with write_transaction():
+        document = evaluate(request)
+        created = utcnow()
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        full = {"id": token, "created_at": created.isoformat(timespec="seconds") + "Z", **document}
+        db.session.add(
+            Assessment(
+                id=token,
+                created_at=created,
+                request=request.model_dump(mode="json", exclude_none=True),
+                result=full,
+                catalogue_version=document["catalogue_version"],
+                model_version=document["model_version"],
+            )
+        )
+    return full
+
+
+def stored_assessment(token: str) -> dict[str, Any] | None:
+    record = db.session.get(Assessment, token) if 0 < len(token) <= 64 else None
+    return None if record is None else record.result

@@ -1,0 +1,84 @@
+"""The published catalogue as the web app sees it: stored programmes, their version, the compiled form, imports.
+
+Matching reads the version row (one small query); the programmes are read and compiled only when the version or
+the currency-rate table changes, and the compiled catalogue is shared by every request of the process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from models.matching import CompiledCatalogue, compile_catalogue
+from programmes.loader import catalogue_version
+from programmes.rates import table_on
+from programmes.schema import Programme
+from webapp.db import CatalogueState, ProgrammeRecord, db, utcnow
+
+PUBLISHED = "published"
+EMPTY_VERSION = "cat-empty"
+_lock = threading.Lock()
+
+
+def current_version() -> str:
+    state = db.session.get(CatalogueState, 1)
+    return state.version if state else EMPTY_VERSION
+
+
+def published_programmes() -> list[Programme]:
+    records = db.session.scalars(select(ProgrammeRecord).where(ProgrammeRecord.lifecycle == PUBLISHED).order_by(ProgrammeRecord.id))
+    return [Programme.model_validate(r.document) for r in records]
+
+
+def compiled_catalogue(day: dt.date | None = None) -> CompiledCatalogue:
+    day = day or dt.date.today()
+    key = (current_version(), table_on(day).valid_from)
+    cache: dict = current_app.extensions.setdefault("tremplin_compiled", {})
+    with _lock:
+        if key not in cache:
+            cache.clear()
+            cache[key] = compile_catalogue(published_programmes(), key[0], day)
+        return cache[key]
+
+
+def refresh_version() -> str:
+    """Recompute the version from the published programmes; call inside the write transaction that changed them."""
+    db.session.flush()
+    version = catalogue_version(published_programmes())
+    state = db.session.get(CatalogueState, 1)
+    if state is None:
+        db.session.add(CatalogueState(id=1, version=version, changed_at=utcnow()))
+    elif state.version != version:
+        state.version, state.changed_at = version, utcnow()
+    return version
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    version: str = ""
+
+
+def upsert_programmes(programmes: list[Programme]) -> ImportReport:
+    """Create or update programmes by id as published, within the caller's transaction; nothing is committed here."""
+    report = ImportReport()
+    existing = {r.id: r for r in db.session.scalars(select(ProgrammeRecord).where(ProgrammeRecord.id.in_([p.id for p in programmes])))}
+    for programme in programmes:
+        document = programme.to_document()
+        record = existing.get(programme.id)
+        if record is None:
+            db.session.add(ProgrammeRecord(id=programme.id, document=document, lifecycle=PUBLISHED))
+            report.created.append(programme.id)
+        elif record.document != document or record.lifecycle != PUBLISHED:
+            record.document, record.lifecycle, record.updated_at = document, PUBLISHED, utcnow()
+            report.updated.append(programme.id)
+        else:
+            report.unchanged.append(programme.id)
+    report.version = refresh_version()
+    return report

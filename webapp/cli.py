@@ -1,0 +1,124 @@
+"""flask commands: catalogue check / import / export, and match."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from programmes.cases import case_problems, load_cases
+from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, format_of, load_catalogue, load_file
+from programmes.schema import Programme
+from webapp.assessments import InvalidProfile, evaluate, validate_profile
+from webapp.catalogue import published_programmes, upsert_programmes
+from webapp.db import db, write_transaction
+
+catalogue_cli = AppGroup("catalogue", help="Check, import and export the programme catalogue.")
+
+
+def _read_paths(path: Path) -> tuple[list[Programme], list[Problem]]:
+    if path.is_dir():
+        return load_catalogue(path)
+    return load_file(path)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    click.echo(f"{len(problems)} problem(s); nothing was changed.", err=True)
+
+
+@catalogue_cli.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def check(path: Path | None) -> None:
+    """Validate a catalogue file or folder (default: the bundled catalogue and its test cases)."""
+    path = path or BUNDLED_DIR
+    programmes, problems = _read_paths(path)
+    if path.is_dir() and (path / "cases").is_dir():
+        cases, case_file_problems = load_cases(path / "cases")
+        problems += case_file_problems + case_problems(cases, programmes)
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+    files = len(catalogue_files(path)) if path.is_dir() else 1
+    click.echo(f"ok: {len(programmes)} programmes in {files} file(s) are valid.")
+
+
+@catalogue_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change, and change nothing.")
+def import_(path: Path, dry_run: bool) -> None:
+    """Create or update programmes by id from a YAML, JSON or CSV file (or a folder of YAML files).
+
+    All or nothing: on any problem nothing is changed. Importing the same file twice changes nothing the second time.
+    """
+    try:
+        programmes, problems = _read_paths(path)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+
+    class DryRun(Exception):
+        pass
+
+    report = None
+    try:
+        with write_transaction():
+            report = upsert_programmes(programmes)
+            if dry_run:
+                raise DryRun
+    except DryRun:
+        pass
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{len(report.created)} {verb} created, {len(report.updated)} {verb} updated, {len(report.unchanged)} unchanged.")
+    for label, ids in (("created", report.created), ("updated", report.updated)):
+        for programme_id in ids:
+            click.echo(f"  {label}: {programme_id}")
+    if not dry_run:
+        click.echo(f"Catalogue version {report.version}.")
+
+
+@catalogue_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write (default: standard output).")
+def export(fmt: str, output: Path | None) -> None:
+    """Write the published catalogue in a format `catalogue import` reads back."""
+    text = dump(published_programmes(), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("match")
+@click.argument("profile", type=click.File("r", encoding="utf-8"))
+@click.option("--on", "on_day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Match as on this date (default: today).")
+def match_command(profile: click.utils.LazyFile, on_day: dt.datetime | None) -> None:
+    """Print the match document for PROFILE.json (the API's request body) without storing anything."""
+    try:
+        data = json.load(profile)
+    except json.JSONDecodeError as error:
+        click.echo(f"error: {profile.name}: not valid JSON (line {error.lineno}: {error.msg})", err=True)
+        sys.exit(1)
+    try:
+        request = validate_profile(data)
+    except InvalidProfile as problem:
+        for field, message in problem.fields.items():
+            click.echo(f"error: {field}: {message}", err=True)
+        sys.exit(1)
+    document = evaluate(request, on_day.date() if on_day else None)
+    db.session.rollback()  # matching only reads; make sure nothing lingers
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(catalogue_cli)
+    app.cli.add_command(match_command)

@@ -1,0 +1,32 @@
+"""Flask-Babel set-up and the bridge that renders the model's sentences (models.text.Text) for a reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import Babel, format_date, format_decimal, gettext
+
+from models.text import Text
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return format_decimal(value, format="#,##0.##")
+    if isinstance(value, dt.date):
+        return format_date(value, format="long")
+    return str(value)
+
+
+def render_text(text: Text) -> str:
+    return text.render(translate=gettext, format_value=format_value)
