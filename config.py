@@ -8,6 +8,7 @@ overrides a test passes to create_app(). TREMPLIN_ENV picks the class: developme
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 DEFAULT_SECRET_KEYS = frozenset({"", "change-me", "dev", "secret", "changeme"})
 
@@ -17,14 +18,15 @@ class BaseConfig:
     SECRET_KEY: str | None = None
     # Filled in by create_app() with an absolute path under the instance folder when nothing else is set.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # The API contract caps a request body at 64 KB; forms are far smaller.
     MAX_CONTENT_LENGTH = 64 * 1024
     MAX_FORM_MEMORY_SIZE = 64 * 1024
     MAX_FORM_PARTS = 200
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "fr")
+    # Languages with complete translations; the page language must match its content (WCAG 3.1.1).
+    LANGUAGES = ("en",)
     JSON_SORT_KEYS = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -69,4 +71,7 @@ def normalise_database_url(url: str) -> str:
 
 def check_production_secret(secret_key: str | None) -> None:
     if secret_key is None or secret_key.strip().lower() in DEFAULT_SECRET_KEYS or len(secret_key) < 32:
-        raise RuntimeError("Production needs TREMPLIN_SECRET_KEY: a random value of at least 32 characters (python -c 'import secrets; print(secrets.token_hex(32))').")
+        raise RuntimeError(
+            "Production needs TREMPLIN_SECRET_KEY: a random value of at least 32 characters "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')."
+        )

@@ -30,7 +30,12 @@ def readiness_document(readiness: Readiness, translate: Translate = lambda m: m)
         "method": readiness.method,
         "drivers": {
             dimension: [
-                {"question": d.question_id, "answer": list(d.answer) if isinstance(d.answer, tuple) else d.answer, "points": d.points, "max_points": d.max_points}
+                {
+                    "question": d.question_id,
+                    "answer": list(d.answer) if isinstance(d.answer, tuple) else d.answer,
+                    "points": d.points,
+                    "max_points": d.max_points,
+                }
                 for d in drivers
             ]
             for dimension, drivers in readiness.drivers.items()

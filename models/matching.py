@@ -26,6 +26,7 @@ WEAKEST_SHARE = 0.7  # gap_fit: the weakest dimensions' part; the rest rewards b
 DEADLINE_FULL_DAYS, DEADLINE_ZERO_DAYS, ROLLING_DEADLINE_VALUE = 90, 365, 0.25
 UNKNOWN_COST_VALUE, OVER_CAPACITY_FACTOR = 0.5, 0.25
 NO_DATE = np.iinfo(np.int64).max
+SCORE_DECIMALS = 4  # scores and contributions are shown, compared and stored at this precision
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,11 @@ class MatchResult:
 
 def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
     today = day.toordinal()
-    closed = (catalogue.status == _STATUSES.index("closed")) | (catalogue.closes < today) | ((catalogue.opens != NO_DATE) & (catalogue.opens > today))
+    closed = (
+        (catalogue.status == _STATUSES.index("closed"))
+        | (catalogue.closes < today)
+        | ((catalogue.opens != NO_DATE) & (catalogue.opens > today))
+    )
     unknown = catalogue.status == _STATUSES.index("unknown")
     return np.where(closed, Status.UNMET, np.where(unknown, Status.UNKNOWN, Status.MET)).astype(np.int8)
 
@@ -191,22 +196,25 @@ def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criteri
 
 def _factors(values: np.ndarray, contributions: np.ndarray) -> tuple[Factor, ...]:
     factors = [
-        Factor(name, Text(FACTOR_LABELS[name]), round(float(value), 4), round(float(part), 4))
+        Factor(name, Text(FACTOR_LABELS[name]), float(np.round(value, SCORE_DECIMALS)), float(np.round(part, SCORE_DECIMALS)))
         for name, value, part in zip(FEATURES, values, contributions, strict=True)
     ]
     return tuple(sorted(factors, key=lambda f: -abs(f.contribution)))
 
 
-def rank_order(candidates: np.ndarray, scores: np.ndarray, eligible: np.ndarray, gap_fit: np.ndarray, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+def rank_order(
+    candidates: np.ndarray, scores: np.ndarray, eligible: np.ndarray, gap_fit: np.ndarray, catalogue: CompiledCatalogue, limit: int
+) -> np.ndarray:
     """The first `limit` of `candidates` (programme indices) in ranking order.
 
-    Ties are broken deterministically, in this order: higher score (compared at 6 decimals, so float noise
-    never reorders), then eligible before needs_info, then higher gap_fit (what the firm lacks most), then the
-    earlier closing date (a programme without a date last), then the programme id alphabetically.
+    Ties are broken deterministically, in this order: higher score (compared at the 4 decimals shown, so float
+    noise never reorders and the shown scores always descend), then eligible before needs_info, then higher
+    gap_fit (what the firm lacks most), then the earlier closing date (a programme without a date last), then the
+    programme id alphabetically.
     """
     if len(candidates) == 0:
         return candidates
-    rounded = np.round(scores[candidates], 6)
+    rounded = np.round(scores[candidates], SCORE_DECIMALS)
     if limit < len(candidates):
         # Only programmes scoring at least the limit-th best can be in the top: sort just those.
         threshold = np.partition(rounded, len(rounded) - limit)[len(rounded) - limit]
@@ -224,9 +232,11 @@ def rank_order(candidates: np.ndarray, scores: np.ndarray, eligible: np.ndarray,
     return candidates[order][:limit]
 
 
-def near_miss_order(rejected: np.ndarray, unmet_count: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+def near_miss_order(
+    rejected: np.ndarray, unmet_count: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int
+) -> np.ndarray:
     """Ineligible programmes, the nearest first: fewest failed criteria, then higher score, then id."""
-    order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], 6), unmet_count[rejected]))
+    order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], SCORE_DECIMALS), unmet_count[rejected]))
     return rejected[order][:limit]
 
 
@@ -271,7 +281,7 @@ def match(
         return Match(
             programme=programme,
             eligibility=eligibility,
-            score=round(float(scores[i]), 4),
+            score=float(np.round(scores[i], SCORE_DECIMALS)),
             rank=rank,
             criteria=_criteria(programme, facts, day),
             factors=_factors(values[i], contributions[i]),
@@ -286,3 +296,22 @@ def match(
         catalogue_version=catalogue.version,
         model_version=model_version,
     )
+
+
+def training_rows(examples: Sequence[tuple[Profile, Programme, float]], day: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """Factor rows and labels from labelled (profile, programme, outcome) triples, for ProgrammeRanker.fit.
+
+    An outcome is a number in [0, 1] (1: the firm used the programme and it helped). Each row holds the same
+    factor values `match` would rank with; ineligible pairs are kept, since the factors do not depend on rules
+    beyond the needs_info flag.
+    """
+    catalogue = compile_catalogue([programme for _, programme, _ in examples], "training", day)
+    rows = []
+    for i, (profile, _, _) in enumerate(examples):
+        facts = Facts.of(profile, day)
+        status = max((REGISTRY[r.type].check(r, facts).status for r in catalogue.programmes[i].rules), default=Status.MET)
+        status = max(status, _open_verdict(catalogue.programmes[i], day).status)
+        needs_info = np.zeros(len(catalogue), dtype=bool)
+        needs_info[i] = status == Status.UNKNOWN
+        rows.append(_factor_values(catalogue, profile, day, needs_info)[i])
+    return np.array(rows).reshape(-1, len(FEATURES)), np.array([float(outcome) for _, _, outcome in examples])

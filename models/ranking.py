@@ -60,7 +60,7 @@ class ProgrammeRanker(RegressorMixin, BaseEstimator):
     def __init__(self, version: str = "fitted") -> None:
         self.version = version
 
-    def fit(self, X: Any, y: Any) -> ProgrammeRanker:  # noqa: N803 - scikit-learn's names
+    def fit(self, X: Any, y: Any) -> ProgrammeRanker:
         """Learn weights from rows of FEATURES and outcomes in [0, 1] (1 = a good match: applied, helped).
 
         Non-negative least squares on the factors and on minus the needs_info flag, so every factor can only
@@ -79,7 +79,7 @@ class ProgrammeRanker(RegressorMixin, BaseEstimator):
         self.penalty_ = float(min(coef[-1] / total, 1.0))
         return self
 
-    def contributions(self, X: Any) -> np.ndarray:  # noqa: N803
+    def contributions(self, X: Any) -> np.ndarray:
         """Each factor's part of the score, one column per FEATURES entry; rows add up to `predict`."""
         check_is_fitted(self, ("weights_", "penalty_"))
         X = validate_data(self, X, reset=False)
@@ -88,7 +88,7 @@ class ProgrammeRanker(RegressorMixin, BaseEstimator):
         penalty = -np.minimum(self.penalty_ * X[:, -1], gained)
         return np.column_stack([positive, penalty])
 
-    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
+    def predict(self, X: Any) -> np.ndarray:
         return self.contributions(X).sum(axis=1)
 
     def to_json(self) -> dict[str, Any]:

@@ -89,15 +89,14 @@ class QuestionBank:
     profile_questions: tuple[Mapping[str, Any], ...]
     goals: tuple[Mapping[str, Any], ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
+
     def question(self, question_id: str) -> Question | None:
-        return self._by_id().get(question_id)
+        return self._by_id.get(question_id)  # type: ignore[attr-defined]
 
     def questions_for(self, dimension: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.dimension == dimension)
-
-    @cache  # noqa: B019 - the bank is immutable and lives for the process
-    def _by_id(self) -> dict[str, Question]:
-        return {q.id: q for q in self.questions}
 
     def stage_for(self, overall: float) -> Stage:
         reached = [s for s in self.stages if overall >= s.min_overall]
@@ -107,10 +106,8 @@ class QuestionBank:
 def _question(raw: Mapping[str, Any]) -> Question:
     options = tuple(Option(id=o["id"], label=o["label"], points=float(o["points"])) for o in raw["options"])
     kind = raw.get("kind", "single")
-    if kind == "multiple":
-        max_points = float(raw.get("max_points", sum(o.points for o in options)))
-    else:
-        max_points = max(o.points for o in options)
+    # A multiple-choice question's points add up to a cap; a single-choice question is worth its best option.
+    max_points = float(raw.get("max_points", sum(o.points for o in options))) if kind == "multiple" else max(o.points for o in options)
     return Question(
         id=raw["id"],
         dimension=raw["dimension"],
@@ -127,8 +124,7 @@ def parse_bank(raw: Mapping[str, Any]) -> QuestionBank:
     bank = QuestionBank(
         version=str(raw["version"]),
         dimensions=tuple(
-            Dimension(id=d["id"], label=d["label"], description=d["description"], weight=float(d["weight"]))
-            for d in raw["dimensions"]
+            Dimension(id=d["id"], label=d["label"], description=d["description"], weight=float(d["weight"])) for d in raw["dimensions"]
         ),
         stages=tuple(
             Stage(

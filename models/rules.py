@@ -24,6 +24,7 @@ import numpy as np
 
 from models.profile import Money, Profile
 from models.text import N_, Text
+from programmes.codes import region_and_parents
 from programmes.rates import to_eur
 from programmes.vocabulary import COUNTRY_GROUPS, GOALS, NACE_SECTIONS
 
@@ -182,7 +183,7 @@ class _RegionSet(RuleType):
             return Verdict(status, Text(N_("Your business is established in %(country)s"), {"country": facts.country}))
         if facts.region is None:
             return Verdict(UNKNOWN, Text(N_("Your region is not known")), self.ask)
-        inside = facts.region in rule.regions
+        inside = not region_and_parents(facts.region).isdisjoint(rule.regions)
         status = MET if inside == self.include else UNMET
         return Verdict(status, Text(N_("Your business is in %(region)s"), {"region": facts.region}))
 
@@ -330,12 +331,20 @@ class SmeDefinition(RuleType):
         compiled = self.compile([rule], facts.day)
         status = Status(int(self._status(facts, *compiled)[0]))
         if facts.employees is not None and facts.employees >= rule.max_employees:
-            return Verdict(status, Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.max_employees}))
+            return Verdict(
+                status, Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.max_employees})
+            )
         if status is UNKNOWN:
             ask = "employees" if facts.employees is None else "annual_turnover" if facts.turnover_eur is None else "balance_sheet_total"
             return Verdict(status, Text(N_("Your employees, turnover or balance-sheet total are not all known")), ask)
         if status is UNMET:
-            return Verdict(status, Text(N_("Turnover above EUR %(turnover)s and balance-sheet total above EUR %(balance)s"), {"turnover": rule.max_turnover_eur, "balance": rule.max_balance_sheet_eur}))
+            return Verdict(
+                status,
+                Text(
+                    N_("Turnover above EUR %(turnover)s and balance-sheet total above EUR %(balance)s"),
+                    {"turnover": rule.max_turnover_eur, "balance": rule.max_balance_sheet_eur},
+                ),
+            )
         return Verdict(status, Text(N_("%(employees)s employees, within the EU SME limits"), {"employees": facts.employees}))
 
 
@@ -357,7 +366,9 @@ class _SectorSet(RuleType):
         if facts.sector is None:
             return Verdict(UNKNOWN, Text(N_("Your sector is not known")), self.ask)
         inside = facts.sector in rule.sections
-        return Verdict(MET if inside == self.include else UNMET, Text(N_("Your sector is NACE section %(sector)s"), {"sector": facts.sector}))
+        return Verdict(
+            MET if inside == self.include else UNMET, Text(N_("Your sector is NACE section %(sector)s"), {"sector": facts.sector})
+        )
 
 
 @register
@@ -459,7 +470,10 @@ class _Readiness(RuleType):
         met = bool(self.passes(np.array([score]), np.array([rule.score]))[0])
         return Verdict(
             MET if met else UNMET,
-            Text(N_("Your %(dimension)s readiness is %(score)s, threshold %(limit)s"), {"dimension": rule.dimension, "score": score, "limit": rule.score}),
+            Text(
+                N_("Your %(dimension)s readiness is %(score)s, threshold %(limit)s"),
+                {"dimension": rule.dimension, "score": score, "limit": rule.score},
+            ),
         )
 
 

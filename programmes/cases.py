@@ -62,7 +62,15 @@ def load_cases(directory: Path) -> tuple[list[Case], list[Problem]]:
                     criteria=dict(raw.get("criteria") or {}),
                 )
             except (KeyError, TypeError) as error:
-                problems.append(Problem(path.name, where, str(raw.get("programme", "")) if isinstance(raw, dict) else "", "", f"a case needs programme, name, on, profile and expected ({error})"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        where,
+                        str(raw.get("programme", "")) if isinstance(raw, dict) else "",
+                        "",
+                        f"a case needs programme, name, on, profile and expected ({error})",
+                    )
+                )
                 continue
             if case.expected not in OUTCOMES:
                 problems.append(Problem(path.name, where, case.programme, "expected", f"must be one of {', '.join(OUTCOMES)}"))
@@ -79,6 +87,8 @@ def case_problems(cases: Sequence[Case], programmes: Sequence[Programme]) -> lis
     """Cases naming no programme, and programmes with no case."""
     known = {p.id for p in programmes}
     covered = {c.programme for c in cases}
-    problems = [Problem(c.file, f"line {c.line}", c.programme, "programme", "no programme has this id") for c in cases if c.programme not in known]
+    problems = [
+        Problem(c.file, f"line {c.line}", c.programme, "programme", "no programme has this id") for c in cases if c.programme not in known
+    ]
     problems += [Problem("cases/", "", p, "", "this programme has no test case") for p in sorted(known - covered)]
     return problems

@@ -20,3 +20,15 @@ def is_region(code: str) -> bool:
 @cache
 def is_currency(code: str) -> bool:
     return len(code) == 3 and pycountry.currencies.get(alpha_3=code) is not None
+
+
+@cache
+def region_and_parents(code: str) -> frozenset[str]:
+    """A region with every region containing it (GB-MAN lies in GB-ENG), so a rule on a larger region matches."""
+    found: set[str] = set()
+    current = pycountry.subdivisions.get(code=code)
+    while current is not None and current.code not in found:
+        found.add(current.code)
+        parent = getattr(current, "parent_code", None)
+        current = pycountry.subdivisions.get(code=parent) if parent else None
+    return frozenset(found or {code})

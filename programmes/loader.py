@@ -26,7 +26,9 @@ FORMATS = ("yaml", "json", "csv")
 # CSV: one programme a row; lists and nested records are JSON in their cell, so nothing is lost.
 CSV_COLUMNS: tuple[str, ...] = tuple(Programme.model_fields)
 _JSON_CELLS = frozenset(
-    name for name, field in Programme.model_fields.items() if getattr(field.annotation, "__origin__", None) is list or name in ("benefit", "application")
+    name
+    for name, field in Programme.model_fields.items()
+    if getattr(field.annotation, "__origin__", None) is list or name in ("benefit", "application")
 )
 
 
@@ -39,7 +41,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (self.file, self.location, self.programme_id and f"id {self.programme_id}", self.field and f"field {self.field}") if part)
+        where = ", ".join(
+            part
+            for part in (self.file, self.location, self.programme_id and f"id {self.programme_id}", self.field and f"field {self.field}")
+            if part
+        )
         return f"{where}: {self.message}"
 
 
@@ -150,7 +156,9 @@ def validate_entries(entries: Iterable[Entry], file: str) -> tuple[list[Programm
             problems.append(Problem(file, entry.location, programme.id, "id", f"duplicate id (first at {seen[programme.id]})"))
             continue
         seen[programme.id] = entry.location
-        problems.extend(Problem(file, entry.location, programme.id, field, message) for field, message in catalogue_rule_problems(programme))
+        problems.extend(
+            Problem(file, entry.location, programme.id, field, message) for field, message in catalogue_rule_problems(programme)
+        )
         programmes.append(programme)
     return programmes, problems
 

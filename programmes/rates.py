@@ -24,8 +24,7 @@ def rate_tables(path: Path = RATES_FILE) -> tuple[RateTable, ...]:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     tables = [
-        RateTable(valid_from=t["from"], source=t["source"], per_eur={k: float(v) for k, v in t["per_eur"].items()})
-        for t in data["tables"]
+        RateTable(valid_from=t["from"], source=t["source"], per_eur={k: float(v) for k, v in t["per_eur"].items()}) for t in data["tables"]
     ]
     return tuple(sorted(tables, key=lambda t: t.valid_from))
 

@@ -12,12 +12,12 @@ Both sides are keyed by the same names, and a test proves that every type here h
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from programmes.vocabulary import COUNTRY_GROUPS, DIMENSIONS, GOALS, NACE_SECTIONS
 from programmes.codes import is_country, is_currency, is_region
+from programmes.vocabulary import COUNTRY_GROUPS, DIMENSIONS, GOALS, NACE_SECTIONS
 
 
 class _Rule(BaseModel):
@@ -202,27 +202,25 @@ class Unconfirmed(_Rule):
 
 
 SimpleRule = Annotated[
-    Union[
-        CountryIn,
-        CountryNotIn,
-        RegionIn,
-        RegionNotIn,
-        MaxEmployees,
-        MinEmployees,
-        MaxTurnover,
-        MinTurnover,
-        SmeDefinition,
-        SectorIn,
-        SectorNotIn,
-        MinAge,
-        MaxAge,
-        MinGrowth,
-        Independent,
-        MinReadiness,
-        MaxReadiness,
-        RequiresGoal,
-        Unconfirmed,
-    ],
+    CountryIn
+    | CountryNotIn
+    | RegionIn
+    | RegionNotIn
+    | MaxEmployees
+    | MinEmployees
+    | MaxTurnover
+    | MinTurnover
+    | SmeDefinition
+    | SectorIn
+    | SectorNotIn
+    | MinAge
+    | MaxAge
+    | MinGrowth
+    | Independent
+    | MinReadiness
+    | MaxReadiness
+    | RequiresGoal
+    | Unconfirmed,
     Field(discriminator="type"),
 ]
 
@@ -234,7 +232,7 @@ class AnyOf(_Rule):
     rules: list[SimpleRule] = Field(min_length=2)
 
 
-Rule = Annotated[Union[SimpleRule, AnyOf], Field(discriminator="type")]
+Rule = Annotated[SimpleRule | AnyOf, Field(discriminator="type")]
 
 RULE_TYPE_NAMES: tuple[str, ...] = (
     "country_in",

@@ -33,7 +33,35 @@ STAGES: tuple[int, ...] = (1, 2, 3, 4, 5)
 # Country groups a rule may name instead of listing members. EU = the 27 Member States (2020-);
 # EEA adds Iceland, Liechtenstein and Norway.
 EU_MEMBER_STATES: frozenset[str] = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
 )
 COUNTRY_GROUPS: dict[str, frozenset[str]] = {
     "EU": EU_MEMBER_STATES,

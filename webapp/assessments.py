@@ -25,7 +25,7 @@ from webapp.i18n import render_text
 TOKEN_BYTES = 18  # 144 bits: an id nobody can guess
 
 
-class InvalidProfile(ValueError):
+class InvalidProfileError(ValueError):
     """Field-by-field problems with a profile, keyed by dotted path ('enterprise.employees')."""
 
     def __init__(self, fields: dict[str, str]) -> None:
@@ -39,7 +39,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 def validate_profile(data: Any) -> ProfileRequest:
     if not isinstance(data, dict):
-        raise InvalidProfile({"body": "The request body must be a JSON object"})
+        raise InvalidProfileError({"body": "The request body must be a JSON object"})
     try:
         request = ProfileRequest.model_validate(data)
     except ValidationError as error:
@@ -47,10 +47,10 @@ def validate_profile(data: Any) -> ProfileRequest:
         for e in error.errors():
             message = e["msg"].removeprefix("Value error, ")
             fields.setdefault(_path(e["loc"]), message)
-        raise InvalidProfile(fields) from error
+        raise InvalidProfileError(fields) from error
     problems = answer_problems(load_bank(), request.answers or {})
     if problems:
-        raise InvalidProfile(problems)
+        raise InvalidProfileError(problems)
     return request
 
 

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from programmes.cases import case_problems, load_cases
-from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, format_of, load_catalogue, load_file
+from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, load_catalogue, load_file
 from programmes.schema import Programme
-from webapp.assessments import InvalidProfile, evaluate, validate_profile
+from webapp.assessments import InvalidProfileError, evaluate, validate_profile
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import db, write_transaction
 
@@ -66,16 +66,16 @@ def import_(path: Path, dry_run: bool) -> None:
         _print_problems(problems)
         sys.exit(1)
 
-    class DryRun(Exception):
-        pass
+    class DryRunError(Exception):
+        """Raised inside the transaction to roll it back after reporting."""
 
     report = None
     try:
         with write_transaction():
             report = upsert_programmes(programmes)
             if dry_run:
-                raise DryRun
-    except DryRun:
+                raise DryRunError
+    except DryRunError:
         pass
     verb = "would be" if dry_run else "were"
     click.echo(f"{len(report.created)} {verb} created, {len(report.updated)} {verb} updated, {len(report.unchanged)} unchanged.")
@@ -88,7 +88,9 @@ def import_(path: Path, dry_run: bool) -> None:
 
 @catalogue_cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="yaml", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write (default: standard output).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="File to write (default: standard output)."
+)
 def export(fmt: str, output: Path | None) -> None:
     """Write the published catalogue in a format `catalogue import` reads back."""
     text = dump(published_programmes(), fmt)
@@ -110,7 +112,7 @@ def match_command(profile: click.utils.LazyFile, on_day: dt.datetime | None) -> 
         sys.exit(1)
     try:
         request = validate_profile(data)
-    except InvalidProfile as problem:
+    except InvalidProfileError as problem:
         for field, message in problem.fields.items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)

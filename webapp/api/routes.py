@@ -10,12 +10,14 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from models.readiness import load_bank
-from webapp.assessments import InvalidProfile, create_assessment, stored_assessment
+from webapp.assessments import InvalidProfileError, create_assessment, stored_assessment
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
@@ -26,7 +28,17 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
     return response
 
 
-HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_fields", 429: "too_many_requests", 500: "internal_error", 503: "unavailable"}
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_fields",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def http_error(error: HTTPException) -> Response:
@@ -57,7 +69,7 @@ def create() -> Response:
         return error_response(400, "malformed_json", "The body is not valid JSON.")
     try:
         document = create_assessment(data)
-    except InvalidProfile as problem:
+    except InvalidProfileError as problem:
         return error_response(422, "invalid_fields", "Some fields are not valid; nothing was stored.", problem.fields)
     response = jsonify(document)
     response.status_code = 201
