@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from config import BaseConfig, check_production_secret, config_class, normalise_database_url
 from webapp.db import db
-from webapp.i18n import babel, select_locale
+from webapp.i18n import init_i18n
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 migrate = Migrate(render_as_batch=True, directory=MIGRATIONS_DIR)
@@ -78,7 +78,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    init_i18n(app)
 
     from webapp.api import api
     from webapp.cli import register_cli

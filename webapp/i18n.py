@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, request
-from flask_babel import Babel, format_date, format_decimal, gettext
+from flask import Flask, current_app, request
+from flask_babel import Babel, format_date, format_decimal, get_locale, gettext
 
 from models.text import Text
 
@@ -16,6 +16,11 @@ babel = Babel()
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
 
 
 def format_value(value: Any) -> str:
