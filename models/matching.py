@@ -196,8 +196,10 @@ def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criteri
 
 def _factors(values: np.ndarray, contributions: np.ndarray) -> tuple[Factor, ...]:
     factors = [
-        Factor(name, Text(FACTOR_LABELS[name]), float(np.round(value, SCORE_DECIMALS)), float(np.round(part, SCORE_DECIMALS)))
-        for name, value, part in zip(FEATURES, values, contributions, strict=True)
+        Factor(name, Text(FACTOR_LABELS[name]), value, part)
+        for name, value, part in zip(
+            FEATURES, np.round(values, SCORE_DECIMALS).tolist(), np.round(contributions, SCORE_DECIMALS).tolist(), strict=True
+        )
     ]
     return tuple(sorted(factors, key=lambda f: -abs(f.contribution)))
 
@@ -236,6 +238,11 @@ def near_miss_order(
     rejected: np.ndarray, unmet_count: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int
 ) -> np.ndarray:
     """Ineligible programmes, the nearest first: fewest failed criteria, then higher score, then id."""
+    if limit < len(rejected):
+        # Scores lie in [0, 1], so this key orders by failures first; sort only what can reach the top.
+        key = unmet_count[rejected] * 2.0 - np.round(scores[rejected], SCORE_DECIMALS)
+        threshold = np.partition(key, limit - 1)[limit - 1]
+        rejected = rejected[key <= threshold]
     order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], SCORE_DECIMALS), unmet_count[rejected]))
     return rejected[order][:limit]
 
@@ -257,17 +264,17 @@ def match(
     n = len(catalogue)
     worst = np.zeros(n, dtype=np.int8)
     unmet_count = np.zeros(n, dtype=np.int64)
-    for owners, type_name, params in catalogue.rules:
-        statuses = REGISTRY[type_name].evaluate(params, facts)
-        np.maximum.at(worst, owners, statuses)
-        np.add.at(unmet_count, owners, statuses == Status.UNMET)
+    for group in catalogue.rules:
+        statuses = group.evaluate(facts)
+        group.fold(worst, statuses, np.maximum)
+        group.fold(unmet_count, (statuses == Status.UNMET).astype(np.int64), np.add)
     open_status = _open_status(catalogue, day)
     worst = np.maximum(worst, open_status)
     unmet_count += open_status == Status.UNMET
 
     needs_info = worst == Status.UNKNOWN
     values = _factor_values(catalogue, profile, day, needs_info)
-    contributions = ranker.contributions(values)
+    contributions = ranker.contributions_unchecked(values)
     scores = contributions.sum(axis=1)
     limit = n if explain_limit is None else explain_limit
     eligible = worst == Status.MET

@@ -82,7 +82,10 @@ class ProgrammeRanker(RegressorMixin, BaseEstimator):
     def contributions(self, X: Any) -> np.ndarray:
         """Each factor's part of the score, one column per FEATURES entry; rows add up to `predict`."""
         check_is_fitted(self, ("weights_", "penalty_"))
-        X = validate_data(self, X, reset=False)
+        return self.contributions_unchecked(validate_data(self, X, reset=False))
+
+    def contributions_unchecked(self, X: np.ndarray) -> np.ndarray:
+        """`contributions` for a float array already known to be well formed (the matcher's hot path)."""
         positive = X[:, :-1] * self.weights_
         gained = positive.sum(axis=1)
         penalty = -np.minimum(self.penalty_ * X[:, -1], gained)

@@ -176,6 +176,31 @@ class _RegionSet(RuleType):
     include: ClassVar[bool]
     ask = "region"
 
+    def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
+        """Boolean matrices (rule x region, rule x country of those regions), so a look-up is a few columns."""
+        regions = sorted({r for rule in rules for r in rule.regions})
+        columns = {code: i for i, code in enumerate(regions)}
+        countries = sorted({r.split("-")[0] for r in regions})
+        country_columns = {code: i for i, code in enumerate(countries)}
+        by_region = np.zeros((len(rules), len(regions)), dtype=bool)
+        by_country = np.zeros((len(rules), len(countries)), dtype=bool)
+        for row, rule in enumerate(rules):
+            by_region[row, [columns[r] for r in rule.regions]] = True
+            by_country[row, [country_columns[r.split("-")[0]] for r in rule.regions]] = True
+        return columns, by_region, country_columns, by_country
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        columns, by_region, country_columns, by_country = compiled
+        column = country_columns.get(facts.country)
+        in_country = by_country[:, column] if column is not None else np.zeros(len(by_country), dtype=bool)
+        outside = np.int8(UNMET if self.include else MET)
+        if facts.region is None:
+            return np.where(in_country, np.int8(UNKNOWN), outside).astype(np.int8)
+        hits = [columns[r] for r in region_and_parents(facts.region) if r in columns]
+        inside = by_region[:, hits].any(axis=1) if hits else np.zeros(len(by_region), dtype=bool)
+        decided = np.where(inside == self.include, np.int8(MET), np.int8(UNMET))
+        return np.where(in_country, decided, outside).astype(np.int8)
+
     def check(self, rule: Any, facts: Facts) -> Verdict:
         countries = {r.split("-")[0] for r in rule.regions}
         if facts.country not in countries:
@@ -536,8 +561,8 @@ class AnyOf(RuleType):
     def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
         count, parts = compiled
         result = np.full(count, UNMET, dtype=np.int8)
-        for owners, type_name, params in parts:
-            np.minimum.at(result, owners, REGISTRY[type_name].evaluate(params, facts))
+        for group in parts:
+            group.fold(result, group.evaluate(facts), np.minimum)
         return result
 
     def check(self, rule: Any, facts: Facts) -> Verdict:
@@ -546,23 +571,45 @@ class AnyOf(RuleType):
         return Verdict(best.status, best.detail, best.ask if best.status is UNKNOWN else None)
 
 
-CompiledRules = list[tuple[np.ndarray, str, Any]]
+@dataclass(frozen=True)
+class RuleGroup:
+    """All rules of one type in a catalogue, compiled: who owns each, and their parameters as arrays."""
+
+    owners: np.ndarray
+    type_name: str
+    params: Any
+    unique_owners: bool  # no owner has two rules of this type: plain fancy indexing is then enough
+
+    def evaluate(self, facts: Facts) -> np.ndarray:
+        return REGISTRY[self.type_name].evaluate(self.params, facts)
+
+    def fold(self, target: np.ndarray, values: np.ndarray, ufunc: np.ufunc) -> None:
+        """target[owner] = ufunc(target[owner], value) for every rule; ufunc.at only when owners repeat."""
+        if self.unique_owners:
+            target[self.owners] = ufunc(target[self.owners], values)
+        else:
+            ufunc.at(target, self.owners, values)
+
+
+CompiledRules = list[RuleGroup]
 
 
 def compile_rule_set(owned_rules: Sequence[tuple[int, Any]], day: dt.date) -> CompiledRules:
-    """Group (owner index, rule) pairs by type: [(owner indices, type name, compiled parameters)]."""
+    """Group (owner index, rule) pairs by type, each group compiled once."""
     by_type: dict[str, list[tuple[int, Any]]] = {}
     for owner, rule in owned_rules:
         by_type.setdefault(rule.type, []).append((owner, rule))
-    return [
-        (np.array([o for o, _ in pairs], dtype=np.int64), name, REGISTRY[name].compile([r for _, r in pairs], day))
-        for name, pairs in sorted(by_type.items())
-    ]
+    groups = []
+    for name, pairs in sorted(by_type.items()):
+        owners = np.array([o for o, _ in pairs], dtype=np.int64)
+        params = REGISTRY[name].compile([r for _, r in pairs], day)
+        groups.append(RuleGroup(owners, name, params, len(np.unique(owners)) == len(owners)))
+    return groups
 
 
 def evaluate_rule_set(compiled: CompiledRules, count: int, facts: Facts) -> np.ndarray:
     """The combined status per owner: the worst of its rules (MET when it has none)."""
     result = np.zeros(count, dtype=np.int8)
-    for owners, type_name, params in compiled:
-        np.maximum.at(result, owners, REGISTRY[type_name].evaluate(params, facts))
+    for group in compiled:
+        group.fold(result, group.evaluate(facts), np.maximum)
     return result
