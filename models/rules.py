@@ -329,6 +329,31 @@ class MinTurnover(_Turnover):
 
 
 @register
+class MaxBalanceSheet(_Bound):
+    name = "max_balance_sheet"
+    ask = "balance_sheet_total"
+
+    def fact(self, facts: Facts) -> float | None:
+        return facts.balance_sheet_eur
+
+    def limit(self, rule: Any, day: dt.date) -> float:
+        eur = to_eur(rule.amount, rule.currency, day)
+        return _NAN if eur is None else eur
+
+    def passes(self, value: float, limit: np.ndarray) -> np.ndarray:
+        return value <= limit
+
+    def unknown_text(self) -> Text:
+        return Text(N_("Your balance-sheet total is not known"))
+
+    def describe(self, rule: Any, facts: Facts) -> Text:
+        return Text(
+            N_("Balance-sheet total EUR %(amount)s, limit %(limit_currency)s %(limit)s"),
+            {"amount": round(facts.balance_sheet_eur or 0), "limit_currency": rule.currency, "limit": rule.amount},
+        )
+
+
+@register
 class SmeDefinition(RuleType):
     """Fewer than 250 employees, and turnover <= EUR 50M or balance-sheet total <= EUR 43M.
 

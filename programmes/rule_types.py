@@ -109,6 +109,12 @@ class MinTurnover(_Money):
     type: Literal["min_turnover"]
 
 
+class MaxBalanceSheet(_Money):
+    """Balance-sheet total (total assets) at most `amount`; often the alternative to a turnover limit."""
+
+    type: Literal["max_balance_sheet"]
+
+
 class SmeDefinition(_Rule):
     """The EU SME test (Recommendation 2003/361/EC): fewer than `max_employees` employees, and turnover at most
     `max_turnover_eur` or balance-sheet total at most `max_balance_sheet_eur`."""
@@ -210,6 +216,7 @@ SimpleRule = Annotated[
     | MinEmployees
     | MaxTurnover
     | MinTurnover
+    | MaxBalanceSheet
     | SmeDefinition
     | SectorIn
     | SectorNotIn
@@ -243,6 +250,7 @@ RULE_TYPE_NAMES: tuple[str, ...] = (
     "min_employees",
     "max_turnover",
     "min_turnover",
+    "max_balance_sheet",
     "sme_definition",
     "sector_in",
     "sector_not_in",

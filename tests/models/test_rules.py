@@ -72,6 +72,19 @@ CASES = [
     ({"type": "min_turnover", "amount": 1e6, "currency": "CAD"}, {}, "unknown", "annual_turnover"),
     ({"type": "sme_definition"}, {"employees": 42, "annual_turnover": {"amount": 4e6, "currency": "EUR"}}, "met", None),
     (
+        {"type": "max_balance_sheet", "amount": 20e6, "currency": "EUR"},
+        {"balance_sheet_total": {"amount": 20e6, "currency": "EUR"}},
+        "met",
+        None,
+    ),
+    (
+        {"type": "max_balance_sheet", "amount": 20e6, "currency": "EUR"},
+        {"balance_sheet_total": {"amount": 30e6, "currency": "USD"}},
+        "unmet",
+        None,
+    ),
+    ({"type": "max_balance_sheet", "amount": 20e6, "currency": "EUR"}, {}, "unknown", "balance_sheet_total"),
+    (
         {"type": "sme_definition"},
         {
             "employees": 42,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from config import normalise_database_url
@@ -40,41 +41,46 @@ def test_database_urls_use_psycopg_3():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app_context):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite settings only apply to SQLite; this run uses PostgreSQL")
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """A SQLite app of its own, whatever database the suite runs on: these settings are SQLite's."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"})
+    with app.app_context():
+        upgrade()
+        yield app
+        db.engine.dispose()
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_app):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
-def test_write_transactions_begin_immediate_on_sqlite(app_context):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks rows as it writes")
+def test_write_transactions_begin_immediate_on_sqlite(sqlite_app):
     statements: list[str] = []
     listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        db.session.rollback()
         with write_transaction():
             db.session.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT 1"))  # a plain read does not take the write lock
+        db.session.rollback()
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert "BEGIN IMMEDIATE" in statements
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN DEFERRED"]
 
 
-def test_a_second_writer_waits_rather_than_fails_half_way(app_context, tmp_path):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("checks SQLite's write lock")
+def test_a_writer_takes_the_lock_at_begin_so_a_second_one_waits_its_turn(sqlite_app):
     path = db.engine.url.database
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction():
+        db.session.execute(text("SELECT 1"))
         other = sqlite3.connect(path, isolation_level=None, timeout=0.2)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")  # the lock is taken at BEGIN, before any work is done
+            other.execute("BEGIN IMMEDIATE")  # refused at BEGIN, before it could do half its work
         other.close()
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    other = sqlite3.connect(path, isolation_level=None, timeout=0.2)
+    other.execute("BEGIN IMMEDIATE")  # free again once the first writer committed
+    other.execute("ROLLBACK")
+    other.close()
