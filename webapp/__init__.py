@@ -12,6 +12,8 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from config import BaseConfig, check_production_secret, config_class, normalise_database_url
@@ -72,9 +74,26 @@ def _register_errors(app: Flask) -> None:
         return render_template("error.html", status=500, incident=incident), 500
 
 
+def _templates(app: Flask) -> None:
+    """Our templates first, then the GOV.UK Frontend macros (Jinja ports, so no Node at run time)."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("webapp"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, overrides)
+    _templates(app)
     db.init_app(app)
     migrate.init_app(app, db)
     csrf.init_app(app)
