@@ -33,6 +33,16 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = False
     # How many programmes a stored assessment explains in full; None explains every one (the API contract).
     EXPLAIN_LIMIT: int | None = None
+    # A draft's private link works this many days after its last change (docs/data-inventory.md).
+    DRAFT_LIFETIME_DAYS = 30
+    # Outgoing mail (the private link, on request). No server configured: the page offers no e-mail.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "Tremplin <no-reply@tremplin.invalid>"
+    MAIL_TIMEOUT_SECONDS = 10
 
 
 class DevelopmentConfig(BaseConfig):

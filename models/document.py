@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from models.action_plan import ActionPlan
 from models.matching import Match, MatchResult
 from models.readiness import Readiness
 from models.text import Text
@@ -97,4 +98,21 @@ def result_document(result: MatchResult, render: Render = _plain, translate: Tra
         "matched_on": result.day.isoformat(),
         "catalogue_version": result.catalogue_version,
         "model_version": result.model_version,
+    }
+
+
+def action_plan_document(plan: ActionPlan, render: Render = _plain) -> dict[str, Any]:
+    """The recommended order of the matched programmes, with the reasoning shown for each step."""
+    return {
+        "summary": render(plan.summary),
+        "steps": [
+            {
+                "step": s.number,
+                "programme_id": s.match.programme.id,
+                "name": s.match.programme.name,
+                "phase": s.phase,
+                "reason": render(s.reason),
+            }
+            for s in plan.steps
+        ],
     }

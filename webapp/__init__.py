@@ -100,12 +100,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_i18n(app)
 
     from webapp.api import api
+    from webapp.assessment import journey
     from webapp.cli import register_cli
     from webapp.pages import pages
+    from webapp.presentation import register_presentation
+    from webapp.results import results
 
     csrf.exempt(api)  # JSON clients send no session cookie; the API changes nothing a cookie could authorise
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(journey)
+    app.register_blueprint(results)
+    register_presentation(app)
     _register_errors(app)
     register_cli(app)
     return app

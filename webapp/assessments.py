@@ -13,13 +13,14 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from pydantic import ValidationError
 
-from models.document import result_document
+from models.action_plan import action_plan
+from models.document import action_plan_document, result_document
 from models.matching import match
 from models.profile import ProfileRequest, answer_problems, build_profile
 from models.ranking import prior
 from models.readiness import load_bank
 from webapp.catalogue import compiled_catalogue
-from webapp.db import Assessment, db, utcnow, write_transaction
+from webapp.db import Assessment, db, utcnow
 from webapp.i18n import render_text
 
 TOKEN_BYTES = 18  # 144 bits: an id nobody can guess
@@ -63,27 +64,33 @@ def evaluate(request: ProfileRequest, day: dt.date | None = None) -> dict[str, A
     profile = build_profile(request, load_bank())
     result = match(profile, compiled_catalogue(day), prior(), model_version(), day, current_app.config["EXPLAIN_LIMIT"])
     with force_locale(request.language):
-        return result_document(result, render=render_text, translate=gettext)
+        document = result_document(result, render=render_text, translate=gettext)
+        document["action_plan"] = action_plan_document(action_plan(result), render=render_text)
+        return document
 
 
-def create_assessment(data: Any) -> dict[str, Any]:
-    """Validate, match and store in one write transaction; returns the stored document with its id."""
+def create_assessment(data: Any, draft_id: str | None = None, sequence: int | None = None) -> dict[str, Any]:
+    """Validate, match and add the assessment to the caller's write transaction; returns the stored document.
+
+    Raises InvalidProfileError (nothing added) when the profile is invalid.
+    """
     request = validate_profile(data)
-    with write_transaction():
-        document = evaluate(request)
-        created = utcnow()
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        full = {"id": token, "created_at": created.isoformat(timespec="seconds") + "Z", **document}
-        db.session.add(
-            Assessment(
-                id=token,
-                created_at=created,
-                request=request.model_dump(mode="json", exclude_none=True),
-                result=full,
-                catalogue_version=document["catalogue_version"],
-                model_version=document["model_version"],
-            )
+    document = evaluate(request)
+    created = utcnow()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    full = {"id": token, "created_at": created.isoformat(timespec="seconds") + "Z", **document}
+    db.session.add(
+        Assessment(
+            id=token,
+            draft_id=draft_id,
+            sequence=sequence,
+            created_at=created,
+            request=request.model_dump(mode="json", exclude_none=True),
+            result=full,
+            catalogue_version=document["catalogue_version"],
+            model_version=document["model_version"],
         )
+    )
     return full
 
 

@@ -15,13 +15,22 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, Integer, String, event
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints, so Alembic can alter them later (SQLite's batch mode rebuilds tables by name).
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 db = SQLAlchemy(model_class=Base)
@@ -93,12 +102,34 @@ class CatalogueState(Base):
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
+class Draft(Base):
+    """A firm's profile in progress, reached through its private link.
+
+    Only a SHA-256 digest of the link's token is stored, so the table alone opens no one's profile.
+    `data` has the API request's shape (enterprise, levels or answers, goals, ...) plus the steps done.
+    """
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(10), nullable=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
+
+
 class Assessment(Base):
-    """A stored assessment: what the firm sent and the match document Tremplin returned, as it was made."""
+    """A stored assessment: what the firm sent and the match document Tremplin returned, as it was made.
+
+    Assessments made from the web journey belong to a draft (its history, numbered from 1); API ones to none.
+    """
 
     __tablename__ = "assessments"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    draft_id: Mapped[str | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), nullable=True, index=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
     request: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)

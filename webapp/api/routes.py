@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from models.readiness import load_bank
 from webapp.assessments import InvalidProfileError, create_assessment, stored_assessment
+from webapp.db import write_transaction
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -68,7 +69,8 @@ def create() -> Response:
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "malformed_json", "The body is not valid JSON.")
     try:
-        document = create_assessment(data)
+        with write_transaction():
+            document = create_assessment(data)
     except InvalidProfileError as problem:
         return error_response(422, "invalid_fields", "Some fields are not valid; nothing was stored.", problem.fields)
     response = jsonify(document)

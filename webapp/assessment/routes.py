@@ -1,0 +1,205 @@
+"""The SME journey: start, one section per page, check your answers, submit; save and resume by private link.
+
+Every post is validated on the server. A section is saved only when all of it is valid; otherwise the page comes
+back with an error summary and what was typed, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import RadioField, SelectChoice, StringField
+from wtforms.validators import Email, InputRequired, Length
+
+from models.readiness import load_bank
+from webapp.assessment import drafts
+from webapp.assessment.forms import form_for, from_draft, to_draft
+from webapp.assessment.steps import PATHS, Section, next_section, previous_section, section, sections
+from webapp.assessment.summary import summary_rows
+from webapp.assessments import InvalidProfileError
+from webapp.db import Draft, write_transaction
+from webapp.mail import MailError, mail_configured, send_mail
+
+journey = Blueprint("journey", __name__)
+RETURN_TO_CHECK = "check"
+
+
+class StartForm(FlaskForm):
+    path = RadioField(choices=[SelectChoice(p, p) for p in PATHS], validators=[InputRequired()])
+
+
+class EmailLinkForm(FlaskForm):
+    email = StringField(
+        _l("Email address"),
+        validators=[
+            InputRequired(message=_l("Enter an email address")),
+            Length(max=254, message=_l("Enter an email address of 254 characters or fewer")),
+            Email(message=_l("Enter an email address in the correct format, like name@example.com"), check_deliverability=False),
+        ],
+    )
+
+
+def _draft_or_404(token: str) -> Draft:
+    draft = drafts.find_draft(token)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _private_link(token: str) -> str:
+    return url_for("journey.resume", token=token, _external=True)
+
+
+@journey.post("/start")
+def start() -> Response:
+    form = StartForm()
+    if not form.validate():
+        abort(400)
+    with write_transaction():
+        token = drafts.new_draft(form.path.data)
+    first = sections(form.path.data, load_bank())[0]
+    return redirect(url_for("journey.step", token=token, slug=first.slug))
+
+
+@journey.get("/p/<token>")
+def resume(token: str) -> Response:
+    """The private link: back to the first section not yet answered, or to the check page when all are."""
+    draft = _draft_or_404(token)
+    done = set(draft.data.get("done", []))
+    for s in sections(draft.path, load_bank()):
+        if s.slug not in done:
+            return redirect(url_for("journey.step", token=token, slug=s.slug))
+    return redirect(url_for("journey.check", token=token))
+
+
+def _unexpected_fields(form: FlaskForm) -> list[str]:
+    allowed = set(form._fields) | {"return"}
+    return sorted(set(request.form) - allowed)
+
+
+def _render_section(
+    token: str, draft: Draft, current: Section, form: FlaskForm, status: int = 200, form_problem: str | None = None
+) -> tuple[str, int]:
+    bank = load_bank()
+    ordered = sections(draft.path, bank)
+    previous = previous_section(draft.path, bank, current.slug)
+    returning = request.args.get("return") == RETURN_TO_CHECK
+    if returning:
+        back = url_for("journey.check", token=token)
+    elif previous:
+        back = url_for("journey.step", token=token, slug=previous.slug)
+    else:
+        back = url_for("pages.start")
+    return (
+        render_template(
+            "assessment/section.html",
+            token=token,
+            draft=draft,
+            section=current,
+            total=len(ordered),
+            form=form,
+            bank=bank,
+            back=back,
+            returning=returning,
+            form_problem=form_problem,
+        ),
+        status,
+    )
+
+
+@journey.route("/p/<token>/<slug>", methods=["GET", "POST"])
+def step(token: str, slug: str) -> Any:
+    draft = _draft_or_404(token)
+    bank = load_bank()
+    current = section(draft.path, bank, slug)
+    if current is None:
+        abort(404)
+    form_class = form_for(current, draft.path, bank, draft.data)
+    if request.method == "GET":
+        return _render_section(token, draft, current, form_class(data=from_draft(current, draft.path, draft.data), formdata=None))
+
+    form = form_class()
+    unexpected = _unexpected_fields(form)
+    valid = form.validate()
+    if unexpected or not valid:
+        problem = _("The form had fields it should not have; nothing was saved. Check your answers and try again.") if unexpected else None
+        return _render_section(token, draft, current, form, 400, problem)
+    with write_transaction():
+        draft = _draft_or_404(token)  # read again inside the write transaction
+        drafts.save(draft, to_draft(current, draft.path, form, draft.data))
+    if request.args.get("return") == RETURN_TO_CHECK:
+        return redirect(url_for("journey.check", token=token))
+    following = next_section(draft.path, bank, slug)
+    return redirect(url_for("journey.step", token=token, slug=following.slug) if following else url_for("journey.check", token=token))
+
+
+@journey.get("/p/<token>/check")
+def check(token: str) -> str:
+    draft = _draft_or_404(token)
+    bank = load_bank()
+    missing = [s for s in sections(draft.path, bank) if s.slug not in set(draft.data.get("done", []))]
+    return render_template(
+        "assessment/check.html",
+        token=token,
+        draft=draft,
+        groups=summary_rows(draft, bank),
+        missing=missing,
+        has_results=bool(drafts.history(draft)),
+        form=FlaskForm(),
+    )
+
+
+@journey.post("/p/<token>/submit")
+def submit(token: str) -> Response:
+    form = FlaskForm()
+    if not form.validate():
+        abort(400)
+    draft = _draft_or_404(token)
+    bank = load_bank()
+    missing = [s for s in sections(draft.path, bank) if s.slug not in set(draft.data.get("done", []))]
+    if missing:
+        return redirect(url_for("journey.step", token=token, slug=missing[0].slug))
+    try:
+        with write_transaction():
+            draft = _draft_or_404(token)
+            drafts.submit(draft)
+    except InvalidProfileError:
+        # Every section validated on its own; this only happens if the question bank changed under a draft.
+        current_app.logger.warning("a complete draft failed profile validation")
+        flash(_("Some answers need checking again before we can show results."))
+        return redirect(url_for("journey.check", token=token))
+    return redirect(url_for("results.latest", token=token))
+
+
+@journey.route("/p/<token>/save", methods=["GET", "POST"])
+def save(token: str) -> Any:
+    draft = _draft_or_404(token)
+    form = EmailLinkForm()
+    sent_to = None
+    status = 200
+    if request.method == "POST" and mail_configured():
+        if form.validate():
+            body = render_template("assessment/email_link.txt", link=_private_link(token), days=current_app.config["DRAFT_LIFETIME_DAYS"])
+            try:
+                send_mail(form.email.data, _("Your Tremplin link"), body)
+                sent_to = form.email.data
+            except MailError:
+                form.email.errors = [_("We could not send the e-mail just now. Copy the link instead, or try again later.")]
+                status = 503
+        else:
+            status = 400
+    return render_template(
+        "assessment/save.html",
+        token=token,
+        draft=draft,
+        link=_private_link(token),
+        form=form,
+        mail=mail_configured(),
+        sent_to=sent_to,
+        days=current_app.config["DRAFT_LIFETIME_DAYS"],
+    ), status

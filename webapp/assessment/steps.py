@@ -1,0 +1,58 @@
+"""The journey's sections, built from the question bank: which pages a path has, in which order.
+
+Both paths have the same shape, so progress reads the same ("Section 3 of 10"): about the business, its size and
+finances, one section per readiness dimension (a single level question in the quick check, that dimension's
+questions in the full assessment), then goals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from models.readiness import QuestionBank
+from programmes.vocabulary import DIMENSIONS
+
+PATHS = ("quick", "full")
+ABOUT, BUSINESS, GOALS = "about", "business", "goals"
+ABOUT_FIELDS = ("name", "country", "sector", "employees")
+BUSINESS_FIELDS = ("region", "annual_turnover", "balance_sheet_total", "founded_year", "annual_growth_pct", "independent")
+# Which section asks each fact a criterion may need (the `ask` of an unknown criterion).
+SECTION_ASKING = {
+    **dict.fromkeys(ABOUT_FIELDS, ABOUT),
+    **dict.fromkeys(BUSINESS_FIELDS, BUSINESS),
+    "goals": GOALS,
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    number: int
+    title: str
+    dimension: str | None = None  # set for the readiness sections
+
+
+def sections(path: str, bank: QuestionBank) -> list[Section]:
+    labels = {d.id: d.label for d in bank.dimensions}
+    slugs = [(ABOUT, _l("About your business"), None), (BUSINESS, _l("Size and finances"), None)]
+    slugs += [(d, labels[d], d) for d in DIMENSIONS]
+    slugs += [(GOALS, _l("What you want help with"), None)]
+    return [Section(slug, number, str(title), dimension) for number, (slug, title, dimension) in enumerate(slugs, start=1)]
+
+
+def section(path: str, bank: QuestionBank, slug: str) -> Section | None:
+    return next((s for s in sections(path, bank) if s.slug == slug), None)
+
+
+def next_section(path: str, bank: QuestionBank, slug: str) -> Section | None:
+    ordered = sections(path, bank)
+    index = [s.slug for s in ordered].index(slug)
+    return ordered[index + 1] if index + 1 < len(ordered) else None
+
+
+def previous_section(path: str, bank: QuestionBank, slug: str) -> Section | None:
+    ordered = sections(path, bank)
+    index = [s.slug for s in ordered].index(slug)
+    return ordered[index - 1] if index > 0 else None

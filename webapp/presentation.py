@@ -1,0 +1,48 @@
+"""Words and formats shared by the pages: category and status names, dates, scores, for the reader's locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
+
+CATEGORY_LABELS = {
+    "skills": _l("Skills and training"),
+    "compute": _l("Computing power and cloud"),
+    "funding": _l("Grants, loans and tax relief"),
+    "procurement": _l("Selling to the public sector"),
+    "advisory": _l("Advice and testing before you invest"),
+    "data_regulation": _l("Data and regulatory sandboxes"),
+}
+STATUS_LABELS = {
+    "open": _l("Open"),
+    "rolling": _l("Open all year"),
+    "closed": _l("Closed"),
+    "unknown": _l("Not known: check with the operator"),
+}
+
+
+def format_iso_date(value: str | dt.date | None) -> str:
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    return format_date(day, format="long")
+
+
+def format_score(value: float) -> str:
+    return format_decimal(value, format="0.00")
+
+
+def format_when(value: dt.datetime, pattern: str = "d MMMM yyyy, HH:mm") -> str:
+    return format_datetime(value, format=pattern)
+
+
+def register_presentation(app: Flask) -> None:
+    app.add_template_filter(format_iso_date)
+    app.add_template_filter(format_score)
+    app.add_template_filter(format_when, name="format_datetime")
+
+    # Globals, not a context processor: imported macros (results/_card.html) see globals only.
+    app.jinja_env.globals.update(category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS)
