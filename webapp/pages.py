@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from models.readiness import load_bank
 from webapp.catalogue import current_version, published_programmes
@@ -21,3 +21,13 @@ def start() -> str:
         countries=countries,
         catalogue_version=current_version(),
     )
+
+
+@pages.get("/privacy")
+def privacy() -> str:
+    return render_template("privacy.html", days=current_app.config["DRAFT_LIFETIME_DAYS"])
+
+
+@pages.get("/accessibility")
+def accessibility() -> str:
+    return render_template("accessibility.html")
