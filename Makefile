@@ -9,7 +9,13 @@ INSTALLED_TEST := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench lint check-catalogue translations clean
+# Node is needed only to rebuild the stylesheet (`make assets`) and, in tests, for the axe-core file that browser tests inject.
+NPM_CI := npm ci --ignore-scripts --no-audit --no-fund
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_ASSETS := $(GOVUK_DIST)/assets
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench lint check-catalogue translations clean assets browser-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +34,34 @@ run: $(INSTALLED)
 	$(FLASK) catalogue import programmes/catalogue
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(INSTALLED_TEST)
+test: $(INSTALLED_TEST) browser-deps
 	$(BIN)/pytest
+
+# Rebuild webapp/static/app.css from scss/app.scss and copy GOV.UK Frontend's JavaScript (the results are committed, so
+# `make run` and `make test` need no Node), then copy in exactly the GOV.UK Frontend assets that the CSS refers to, and
+# fail if any url(...) does not resolve to a file under webapp/static.
+assets:
+	$(NPM_CI)
+	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps scss/app.scss webapp/static/app.css
+	rm -rf webapp/static/govuk
+	# GOV.UK Frontend's JavaScript (an ES module, started by webapp/static/app.js), without its source-map comment.
+	mkdir -p webapp/static/govuk
+	sed -e 's|//# sourceMappingURL=.*$$||' $(GOVUK_DIST)/govuk-frontend.min.js > webapp/static/govuk/govuk-frontend.min.js
+	@for url in $$(grep -o 'url([^)]*)' webapp/static/app.css | sed -e 's/^url(//' -e 's/)$$//' -e 's/"//g' -e "s/'//g" | sort -u); do \
+	  case "$$url" in \
+	    data:*) ;; \
+	    /static/govuk/assets/*) file="$${url#/static/govuk/assets/}"; \
+	      install -D -m 644 "$(GOVUK_ASSETS)/$$file" "webapp/static/govuk/assets/$$file" || exit 1 ;; \
+	    /static/*) test -f "webapp$$url" || { echo "app.css refers to $$url, which is not in webapp/static" >&2; exit 1; } ;; \
+	    *) echo "app.css refers to $$url, which is not served by this app" >&2; exit 1 ;; \
+	  esac; \
+	done
+	@echo "webapp/static/app.css: $$(wc -c < webapp/static/app.css) bytes"
+
+# What the browser tests need: axe-core (injected into pages) and Debian's Chromium (Playwright cannot download its own).
+browser-deps:
+	@test -f node_modules/axe-core/axe.min.js || $(NPM_CI)
+	@test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 bench: $(INSTALLED_TEST)
 	$(BIN)/python -m bench.matching

@@ -1,0 +1,81 @@
+"""Browser tests: the real app behind a real HTTP server on 127.0.0.1, driven by Debian's Chromium through Playwright.
+
+Playwright cannot download its own browser here, so `browser_type_launch_args` points it at /usr/bin/chromium
+(installed by `make browser-deps`). Run one file with: .venv/bin/pytest tests/browser -q
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from programmes.loader import load_catalogue
+from webapp import create_app
+from webapp.catalogue import upsert_programmes
+from webapp.db import Base, db, write_transaction
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",  # no update checks, no safe-browsing lists: nothing leaves the machine
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",  # /dev/shm is small in containers
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a server running the app with the bundled catalogue published.
+
+    The database is always a SQLite file of its own, even in the PostgreSQL run of CI (TEST_DATABASE_URL set): the
+    session-scoped `app` fixture in tests/conftest.py drops and rebuilds the tables of TEST_DATABASE_URL, and its
+    per-test fixtures empty them, which would pull the data from under this server. The PostgreSQL paths are covered
+    by the other tests.
+    """
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'tremplin.db'}"
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            # A real browser sends the CSRF token like any reader's would, so keep the protection on.
+            "WTF_CSRF_ENABLED": True,
+            # Show readers' error pages rather than Werkzeug's debugger output; the trace is still logged.
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
+    with app.app_context():
+        with db.engine.begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        programmes, problems = load_catalogue()
+        assert not problems, problems
+        with write_transaction():
+            upsert_programmes(programmes)
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: any free port
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
