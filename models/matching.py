@@ -27,6 +27,8 @@ DEADLINE_FULL_DAYS, DEADLINE_ZERO_DAYS, ROLLING_DEADLINE_VALUE = 90, 365, 0.25
 UNKNOWN_COST_VALUE, OVER_CAPACITY_FACTOR = 0.5, 0.25
 NO_DATE = np.iinfo(np.int64).max
 SCORE_DECIMALS = 4  # scores and contributions are shown, compared and stored at this precision
+LOCATION_RULES = frozenset({"country_in", "country_not_in", "region_in", "region_not_in"})
+LOCATION_DISTANCE, CLOSED_DISTANCE = 100, 10  # near misses: how far a failure puts a programme out of reach
 
 
 @dataclass(frozen=True)
@@ -234,16 +236,15 @@ def rank_order(
     return candidates[order][:limit]
 
 
-def near_miss_order(
-    rejected: np.ndarray, unmet_count: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int
-) -> np.ndarray:
-    """Ineligible programmes, the nearest first: fewest failed criteria, then higher score, then id."""
+def near_miss_order(rejected: np.ndarray, distance: np.ndarray, scores: np.ndarray, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+    """Ineligible programmes, the nearest first: smallest distance (see `match`), then higher score, then id."""
     if limit < len(rejected):
-        # Scores lie in [0, 1], so this key orders by failures first; sort only what can reach the top.
-        key = unmet_count[rejected] * 2.0 - np.round(scores[rejected], SCORE_DECIMALS)
+        # Scores lie in [0, 1] and distances are whole, so this key orders by distance first; sort only what can
+        # reach the top.
+        key = distance[rejected] * 2.0 - np.round(scores[rejected], SCORE_DECIMALS)
         threshold = np.partition(key, limit - 1)[limit - 1]
         rejected = rejected[key <= threshold]
-    order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], SCORE_DECIMALS), unmet_count[rejected]))
+    order = np.lexsort((catalogue.id_rank[rejected], -np.round(scores[rejected], SCORE_DECIMALS), distance[rejected]))
     return rejected[order][:limit]
 
 
@@ -257,20 +258,24 @@ def match(
 ) -> MatchResult:
     """Match one profile. `explain_limit` bounds the explained matches and near misses (None: explain all).
 
-    Near misses (ineligible programmes) are ordered by how few criteria they fail, then by score, then id.
+    Near misses (ineligible programmes) are ordered by their distance from eligibility, then by score, then id.
+    The distance counts failed criteria, a closed programme as 10 (the firm cannot change it, but it may reopen)
+    and a failed location criterion as 100 (a firm rarely moves country for a programme), so the first near misses
+    are the ones a firm could act on.
     """
     day = day or dt.date.today()
     facts = Facts.of(profile, day)
     n = len(catalogue)
     worst = np.zeros(n, dtype=np.int8)
-    unmet_count = np.zeros(n, dtype=np.int64)
+    distance = np.zeros(n, dtype=np.int64)
     for group in catalogue.rules:
         statuses = group.evaluate(facts)
         group.fold(worst, statuses, np.maximum)
-        group.fold(unmet_count, (statuses == Status.UNMET).astype(np.int64), np.add)
+        weight = LOCATION_DISTANCE if group.type_name in LOCATION_RULES else 1
+        group.fold(distance, (statuses == Status.UNMET).astype(np.int64) * weight, np.add)
     open_status = _open_status(catalogue, day)
     worst = np.maximum(worst, open_status)
-    unmet_count += open_status == Status.UNMET
+    distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
 
     needs_info = worst == Status.UNKNOWN
     values = _factor_values(catalogue, profile, day, needs_info)
@@ -280,7 +285,7 @@ def match(
     eligible = worst == Status.MET
     candidates = np.flatnonzero(worst != Status.UNMET)
     ordered = rank_order(candidates, scores, eligible, values[:, 0], catalogue, limit)
-    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), unmet_count, scores, catalogue, limit)
+    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), distance, scores, catalogue, limit)
 
     def explained(i: int, rank: int | None) -> Match:
         programme = catalogue.programmes[i]

@@ -556,10 +556,9 @@ class RequiresGoal(RuleType):
         return np.where((compiled & mask) != 0, MET, UNMET).astype(np.int8)
 
     def check(self, rule: Any, facts: Facts) -> Verdict:
-        shared = sorted(set(rule.goals) & facts.goals)
-        if shared:
-            return Verdict(MET, Text(N_("You want help with %(goals)s"), {"goals": ", ".join(shared)}))
-        return Verdict(UNMET, Text(N_("Only for firms that want help with %(goals)s"), {"goals": ", ".join(rule.goals)}))
+        if set(rule.goals) & facts.goals:
+            return Verdict(MET, Text(N_("You said you want help with this")))
+        return Verdict(UNMET, Text(N_("You did not say you want help with this")))
 
 
 @register

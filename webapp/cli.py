@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from programmes.cases import case_problems, load_cases
 from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, load_catalogue, load_file
@@ -116,7 +117,11 @@ def match_command(profile: click.utils.LazyFile, on_day: dt.datetime | None) -> 
         for field, message in problem.fields.items():
             click.echo(f"error: {field}: {message}", err=True)
         sys.exit(1)
-    document = evaluate(request, on_day.date() if on_day else None)
+    try:
+        document = evaluate(request, on_day.date() if on_day else None)
+    except SQLAlchemyError:
+        click.echo("error: the database has no catalogue yet; run `flask --app webapp db upgrade` and `catalogue import`.", err=True)
+        sys.exit(1)
     db.session.rollback()  # matching only reads; make sure nothing lingers
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 

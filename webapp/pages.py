@@ -20,6 +20,7 @@ def start() -> str:
         programme_count=len(programmes),
         countries=countries,
         catalogue_version=current_version(),
+        days=current_app.config["DRAFT_LIFETIME_DAYS"],
     )
 
 

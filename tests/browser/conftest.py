@@ -9,9 +9,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import ConsoleMessage, Error, Page, Request
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -79,3 +81,34 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def requested_hosts(page: Page) -> list[str]:
+    """Every URL the page asks for on a host other than the test server's (data: and blob: URLs are not requests to a host)."""
+    elsewhere: list[str] = []
+
+    def record(request: Request) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
+            elsewhere.append(request.url)
+
+    page.on("request", record)
+    return elsewhere
+
+
+@pytest.fixture
+def console_errors(page: Page) -> list[str]:
+    """Errors the page logs or throws (a missing file, a script error, a CSP refusal)."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_error(error: Error) -> None:
+        errors.append(str(error))
+
+    page.on("console", on_console)
+    page.on("pageerror", on_error)
+    return errors

@@ -4,45 +4,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, Request, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_no_axe_violations
 
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
-
-
-@pytest.fixture
-def requested_hosts(page: Page) -> list[str]:
-    """Every URL the page asks for on a host other than the test server's (data: and blob: URLs are not requests to a host)."""
-    elsewhere: list[str] = []
-
-    def record(request: Request) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("data", "blob") and parts.hostname != "127.0.0.1":
-            elsewhere.append(request.url)
-
-    page.on("request", record)
-    return elsewhere
-
-
-@pytest.fixture
-def console_errors(page: Page) -> list[str]:
-    """Errors the page logs or throws (a missing file, a script error, a CSP refusal)."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    def on_error(error: Error) -> None:
-        errors.append(str(error))
-
-    page.on("console", on_console)
-    page.on("pageerror", on_error)
-    return errors
 
 
 def test_start_page(page: Page, live_server: str, requested_hosts: list[str], console_errors: list[str], tmp_path: Path) -> None:

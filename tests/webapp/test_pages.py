@@ -83,3 +83,10 @@ def test_an_unexpected_error_shows_no_trace(app_context, monkeypatch):
     assert "secret internal detail" not in html and "Traceback" not in html
     assert "incident" in html
     check_page(html)
+
+
+def test_start_page_offers_both_paths_with_their_length_and_the_privacy_summary(client, with_catalogue):
+    html = client.get("/").get_data(as_text=True)
+    assert "About 5 minutes" in html and "About 20 minutes" in html
+    assert html.count('action="/start"') == 2
+    assert 'href="/privacy"' in html and "do not keep your email address" in html
