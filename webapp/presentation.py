@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
 CATEGORY_LABELS = {
@@ -39,7 +39,17 @@ def format_when(value: dt.datetime, pattern: str = "d MMMM yyyy, HH:mm") -> str:
     return format_datetime(value, format=pattern)
 
 
+def format_money(amount: float, currency: str) -> str:
+    return format_currency(amount, currency, format="¤#,##0", currency_digits=False)
+
+
+def format_score_pct(value: float) -> str:
+    return format_decimal(value, format="#,##0.#")
+
+
 def register_presentation(app: Flask) -> None:
+    app.add_template_filter(format_money)
+    app.add_template_filter(format_score_pct)
     app.add_template_filter(format_iso_date)
     app.add_template_filter(format_score)
     app.add_template_filter(format_when, name="format_datetime")
