@@ -35,6 +35,7 @@ run: $(INSTALLED)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED_TEST) browser-deps
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # Rebuild webapp/static/app.css from scss/app.scss and copy GOV.UK Frontend's JavaScript (the results are committed, so
