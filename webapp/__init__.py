@@ -99,6 +99,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_i18n(app)
 
+    from webapp.admin import admin
+    from webapp.admin.auth import init_auth
     from webapp.api import api
     from webapp.assessment import journey
     from webapp.cli import register_cli
@@ -111,6 +113,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(journey)
     app.register_blueprint(results)
+    app.register_blueprint(admin)
+    init_auth(app)
     register_presentation(app)
     _register_errors(app)
     register_cli(app)

@@ -11,13 +11,13 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.matching import CompiledCatalogue, compile_catalogue
 from programmes.loader import catalogue_version
 from programmes.rates import table_on
 from programmes.schema import Programme
-from webapp.db import CatalogueState, ProgrammeRecord, db, utcnow
+from webapp.db import CatalogueState, ProgrammeRecord, ProgrammeVersion, db, utcnow
 
 PUBLISHED = "published"
 EMPTY_VERSION = "cat-empty"
@@ -65,20 +65,48 @@ class ImportReport:
     version: str = ""
 
 
-def upsert_programmes(programmes: list[Programme]) -> ImportReport:
-    """Create or update programmes by id as published, within the caller's transaction; nothing is committed here."""
+def add_version(record: ProgrammeRecord, before: dict | None, actor_email: str | None, note: str | None) -> ProgrammeVersion:
+    """Record the programme's current state as its next version, with the field-level diff from `before`."""
+    number = (db.session.scalar(select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.programme_id == record.id)) or 0) + 1
+    after = {**record.document, "lifecycle": record.lifecycle}
+    diff = {
+        key: {"from": (before or {}).get(key), "to": after.get(key)}
+        for key in sorted(set(before or {}) | set(after))
+        if (before or {}).get(key) != after.get(key)
+    }
+    version = ProgrammeVersion(
+        programme_id=record.id, number=number, document=record.document, lifecycle=record.lifecycle, diff=diff,
+        actor_email=actor_email, note=note, created_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(version)
+    return version
+
+
+def state_of(record: ProgrammeRecord | None) -> dict | None:
+    return None if record is None else {**record.document, "lifecycle": record.lifecycle}
+
+
+def upsert_programmes(programmes: list[Programme], actor_email: str | None = None, note: str = "import") -> ImportReport:
+    """Create or update programmes by id as published, within the caller's transaction; nothing is committed here.
+
+    Every change is recorded as a new version of the programme.
+    """
     report = ImportReport()
     existing = {r.id: r for r in db.session.scalars(select(ProgrammeRecord).where(ProgrammeRecord.id.in_([p.id for p in programmes])))}
     for programme in programmes:
         document = programme.to_document()
         record = existing.get(programme.id)
+        before = state_of(record)
         if record is None:
-            db.session.add(ProgrammeRecord(id=programme.id, document=document, lifecycle=PUBLISHED))
+            record = ProgrammeRecord(id=programme.id, document=document, lifecycle=PUBLISHED)
+            db.session.add(record)
             report.created.append(programme.id)
         elif record.document != document or record.lifecycle != PUBLISHED:
             record.document, record.lifecycle, record.updated_at = document, PUBLISHED, utcnow()
             report.updated.append(programme.id)
         else:
             report.unchanged.append(programme.id)
+            continue
+        add_version(record, before, actor_email, note)
     report.version = refresh_version()
     return report

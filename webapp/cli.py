@@ -15,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from programmes.cases import case_problems, load_cases
 from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, load_catalogue, load_file
 from programmes.schema import Programme
+from webapp.admin.audit import record
+from webapp.admin.auth import ROLES, create_user
 from webapp.assessments import InvalidProfileError, evaluate, validate_profile
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import db, write_transaction
@@ -126,6 +128,27 @@ def match_command(profile: click.utils.LazyFile, on_day: dt.datetime | None) -> 
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice(ROLES), required=True, help="admin manages staff; curator edits programmes; viewer sees dashboards."
+)
+def create_user_command(email: str, role: str) -> None:
+    """Create a staff account and print its one-time password (changed at first sign-in, with a second factor)."""
+    try:
+        with write_transaction():
+            user, password = create_user(email, role)
+            record("staff_create", "staff", str(user.id), {"email": user.email, "role": role}, actor_email="cli")
+    except ValueError as problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Created {user.email} ({role}). One-time password, shown once: {password}")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(match_command)
+    app.cli.add_command(users_cli)

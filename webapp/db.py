@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, event
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -90,6 +90,9 @@ class ProgrammeRecord(Base):
     lifecycle: Mapped[str] = mapped_column(String(20), nullable=False, default="published")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # Who last confirmed the facts against the source, and when (the document's last_verified is the date).
+    verified_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CatalogueState(Base):
@@ -135,3 +138,85 @@ class Assessment(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     catalogue_version: Mapped[str] = mapped_column(String(40), nullable=False)
     model_version: Mapped[str] = mapped_column(String(80), nullable=False)
+
+
+class StaffUser(Base):
+    """A programme administrator. Roles nest: admin (manages staff) > curator (edits programmes) > viewer."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    role: Mapped[str] = mapped_column(String(10), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(200), nullable=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # The last TOTP time step accepted, so a code cannot be replayed within its 30 seconds.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class StaffSession(Base):
+    """A signed-in staff session, kept on the server so that signing out (or a timeout) ends it for good.
+
+    The browser holds a random token; only its SHA-256 digest is stored.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class SignInAttempt(Base):
+    """Failed sign-ins, counted per account and per address to throttle guessing."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    ip: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+
+
+class AuditEntry(Base):
+    """Append-only record of every staff action. Nothing in the application updates or deletes a row."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    action: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    object_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    diff: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class ProgrammeVersion(Base):
+    """Every saved state of a programme: who, when, the whole document and the field-level diff from before."""
+
+    __tablename__ = "programme_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    lifecycle: Mapped[str] = mapped_column(String(20), nullable=False)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    actor_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_is_append_only(_mapper: Any, _connection: Any, _target: Any) -> None:
+    raise RuntimeError("the audit log is append-only")
