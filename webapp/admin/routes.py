@@ -273,8 +273,15 @@ def programmes() -> str:
         stale_only=args.get("stale") == "1",
     )
     countries = sorted({r.document["country"] for r in curation.records()})
-    return render_template("admin/programmes.html", records=found, countries=countries, categories=CATEGORIES, lifecycles=curation.LIFECYCLES,
-                           args=args, is_stale=curation.is_stale)  # fmt: skip
+    return render_template(
+        "admin/programmes.html",
+        records=found,
+        countries=countries,
+        categories=CATEGORIES,
+        lifecycles=curation.LIFECYCLES,
+        args=args,
+        is_stale=curation.is_stale,
+    )
 
 
 def _record_or_404(programme_id: str) -> ProgrammeRecord:
@@ -410,8 +417,9 @@ def audit_export() -> Response:
     writer = csv.writer(out)
     writer.writerow(["id", "at_utc", "actor", "action", "object_type", "object_id", "diff", "ip"])
     for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-        writer.writerow([e.id, e.at.isoformat(timespec="seconds") + "Z", e.actor_email or "", e.action, e.object_type or "", e.object_id or "",
-                         "" if e.diff is None else json.dumps(e.diff, ensure_ascii=False), e.ip or ""])  # fmt: skip
+        diff = "" if e.diff is None else json.dumps(e.diff, ensure_ascii=False)
+        at = e.at.isoformat(timespec="seconds") + "Z"
+        writer.writerow([e.id, at, e.actor_email or "", e.action, e.object_type or "", e.object_id or "", diff, e.ip or ""])
     with write_transaction():
         audit.record("export", "audit_log", None)
     return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=tremplin-audit.csv"})
