@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import ConsoleMessage, Error, Page, Request
 from sqlalchemy import text
@@ -41,8 +42,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a server running the app with the bundled catalogue published.
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app behind the live server, with the bundled catalogue published (tests may add staff or programmes).
 
     The database is always a SQLite file of its own, even in the PostgreSQL run of CI (TEST_DATABASE_URL set): the
     session-scoped `app` fixture in tests/conftest.py drops and rebuilds the tables of TEST_DATABASE_URL, and its
@@ -69,8 +70,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with write_transaction():
             upsert_programmes(programmes)
         db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: any free port
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    """The base URL of a real HTTP server on 127.0.0.1 running `live_app`."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)  # port 0: any free port
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -79,8 +87,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
