@@ -65,6 +65,16 @@ class ImportReport:
     version: str = ""
 
 
+def field_diff(before: dict | None, after: dict | None) -> dict:
+    """Field-level changes between two documents: {field: {"from": old, "to": new}}, top-level fields only."""
+    before, after = before or {}, after or {}
+    return {
+        key: {"from": before.get(key), "to": after.get(key)}
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
 def add_version(record: ProgrammeRecord, before: dict | None, actor_email: str | None, note: str | None) -> ProgrammeVersion:
     """Record the programme's current state as its next version, with the field-level diff from `before`."""
     number = (db.session.scalar(select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.programme_id == record.id)) or 0) + 1

@@ -28,13 +28,3 @@ def record(action: str, object_type: str | None = None, object_id: str | None = 
             ip=client_ip() if has_request_context() else None,
         )
     )
-
-
-def field_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
-    """Field-level changes between two documents: {field: {"from": old, "to": new}}, top-level fields only."""
-    before, after = before or {}, after or {}
-    return {
-        key: {"from": before.get(key), "to": after.get(key)}
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
