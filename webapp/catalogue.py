@@ -78,16 +78,16 @@ def field_diff(before: dict | None, after: dict | None) -> dict:
 def add_version(record: ProgrammeRecord, before: dict | None, actor_email: str | None, note: str | None) -> ProgrammeVersion:
     """Record the programme's current state as its next version, with the field-level diff from `before`."""
     number = (db.session.scalar(select(func.max(ProgrammeVersion.number)).where(ProgrammeVersion.programme_id == record.id)) or 0) + 1
-    after = {**record.document, "lifecycle": record.lifecycle}
-    diff = {
-        key: {"from": (before or {}).get(key), "to": after.get(key)}
-        for key in sorted(set(before or {}) | set(after))
-        if (before or {}).get(key) != after.get(key)
-    }
     version = ProgrammeVersion(
-        programme_id=record.id, number=number, document=record.document, lifecycle=record.lifecycle, diff=diff,
-        actor_email=actor_email, note=note, created_at=utcnow(),
-    )  # fmt: skip
+        programme_id=record.id,
+        number=number,
+        document=record.document,
+        lifecycle=record.lifecycle,
+        diff=field_diff(before, state_of(record)),
+        actor_email=actor_email,
+        note=note,
+        created_at=utcnow(),
+    )
     db.session.add(version)
     return version
 
