@@ -7,6 +7,7 @@ each view then names the least role it needs (403 for anyone below it). Every fo
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import time
@@ -26,9 +27,11 @@ from sqlalchemy import select
 from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
+from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
+from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES
-from webapp.admin import audit, auth, curation
+from webapp.admin import analytics, audit, auth, curation
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, StaffSession, StaffUser, db, utcnow, write_transaction
 
@@ -464,3 +467,28 @@ def deactivate(user_id: int) -> Response:
                 live.revoked_at = utcnow()
             audit.record("staff_deactivate", "staff", str(user.id), {"email": user.email})
     return redirect(url_for("admin.staff"))
+
+
+@admin.get("/programmes/<programme_id>/reach")
+@requires("viewer")
+def reach(programme_id: str) -> str:
+    """Whom this programme (draft or published) would reach among the stored assessments, before publishing."""
+    record = _record_or_404(programme_id)
+    preview = analytics.reach_preview(Programme.model_validate(record.document), analytics.stored_assessments(), dt.date.today())
+    return render_template("admin/reach.html", record=record, reach=preview, size_labels=analytics.SIZE_LABELS, min_cell=analytics.MIN_CELL)
+
+
+@admin.get("/insights")
+@requires("viewer")
+def insights() -> str:
+    """Aggregates over stored assessments: demand, readiness, what is matched, where the catalogue is thin, fairness."""
+    found = analytics.insights(analytics.stored_assessments(), published_programmes())
+    return render_template(
+        "admin/insights.html",
+        insights=found,
+        size_labels=analytics.SIZE_LABELS,
+        min_cell=analytics.MIN_CELL,
+        time_chart=analytics.time_chart(found.over_time),
+        matched_chart=analytics.bar_chart(found.most_matched),
+        dimension_labels={d.id: d.label for d in load_bank().dimensions},
+    )

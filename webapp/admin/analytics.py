@@ -1,0 +1,704 @@
+"""Whom the catalogue serves, for programme administrators: a programme's reach, and insights over all assessments.
+
+Two questions, two sources:
+
+- `reach_preview`: "whom would this programme reach?" It re-evaluates ONE programme (a draft or a published one)
+  against every stored assessment's request, with the rules as they stand on `day`.
+- `insights`: "whom did the catalogue serve?" It reads the stored result documents, i.e. what each firm was
+  actually shown, and never re-matches (10,000 assessments take a fraction of a second).
+
+Aggregates only. A number computed over fewer than MIN_CELL firms is withheld: its value is None and pages show
+"fewer than 10" (a zero is withheld too, so that phrase is always true). A breakdown row over fewer than MIN_CELL
+firms is withheld whole; in count tables every count below MIN_CELL is withheld as well, totals included. Shares
+and means are withheld on their denominator (the firms in the row), not on their numerator. Means are rounded to
+one decimal, shares to four.
+
+What this does not stop is differencing: when exactly one row of a breakdown is withheld, its firm count (and so
+its mean) can be worked out from the total and the other rows. Withholding a second row would stop it, but that
+row would then read "fewer than 10" untruly, so it is left to the pages (for instance: no total beside a breakdown
+that withholds a single row).
+
+Everything returned is a frozen dataclass: a `Table` has `columns` (ids), `rows` and a `total` row; a `Row` has a
+`key`, a `label`, the number of `firms` it is computed over, one value per column and a `suppressed` flag. The chart
+geometry for the macros in templates/admin/_charts.html (`bar_chart`, `time_chart`) is computed here too, as
+webapp.charts does for the radar, so the templates only write numbers out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from models.matching import OPEN_CRITERION, compile_catalogue, match
+from models.profile import Profile, ProfileRequest, answer_problems, build_profile
+from models.ranking import prior
+from models.readiness import load_bank
+from models.rules import Facts, Status
+from programmes.schema import Programme
+from programmes.vocabulary import CATEGORIES, DIMENSIONS, STAGES
+from webapp.charts import Palette, text_width
+from webapp.db import Assessment, db
+
+MIN_CELL = 10  # the fewest firms a published number may be computed over
+TOP_PLACES = 5  # "top 5": the first places of a firm's ranked list
+TOP_PROGRAMMES = 10  # how many programmes "most matched" lists
+WEEKLY_SPAN = dt.timedelta(weeks=26)  # assessments spread over longer than this are counted per month, else per week
+
+COUNT, SHARE, SCORE = "count", "share", "score"  # how a table's values read: whole numbers, 0-1, 0-100
+OUTCOMES: tuple[str, ...] = ("eligible", "needs_info", "ineligible")
+READINESS_COLUMNS: tuple[str, ...] = ("overall", *DIMENSIONS)
+FAIRNESS_COLUMNS: tuple[str, ...] = ("eligibility_rate", "top5_eligible_share")
+MATCHED_COLUMNS: tuple[str, ...] = ("matched", "top5")
+SIZE_CLASSES: tuple[str, ...] = ("micro", "small", "medium", "larger", "unknown")
+UNKNOWN = "unknown"
+SIZE_LABELS: dict[str, Any] = {
+    "micro": _l("Micro (fewer than 10 employees)"),
+    "small": _l("Small (10 to 49 employees)"),
+    "medium": _l("Medium (50 to 249 employees)"),
+    "larger": _l("250 employees or more"),
+    "unknown": _l("Number of employees not given"),
+}
+UNKNOWN_LABEL = _l("Not given")
+OPEN_LABEL = _l("Open for applications")  # the label models.matching gives the OPEN_CRITERION
+
+Value = float | int | None
+
+
+def size_class(employees: int | None) -> str:
+    """micro: fewer than 10 employees, small: fewer than 50, medium: fewer than 250, larger: 250 or more."""
+    if employees is None:
+        return UNKNOWN
+    if employees < 10:
+        return "micro"
+    if employees < 50:
+        return "small"
+    if employees < 250:
+        return "medium"
+    return "larger"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rows and tables
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a table. `values` follow the table's `columns`; a withheld value is None.
+
+    `label` is what to show (a code such as "FR", a programme name, or a lazily translated name for size classes
+    and stages); `firms` is how many firms the row is computed over (None when withheld); `suppressed` says the
+    whole row is withheld because it covers fewer than MIN_CELL firms.
+    """
+
+    key: str
+    label: Any
+    firms: int | None
+    values: tuple[Value, ...]
+    suppressed: bool
+
+    @property
+    def value(self) -> Value:
+        """The first column's value (the only one in one-column tables)."""
+        return self.values[0] if self.values else None
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]  # column ids: outcomes, dimensions, categories, ...
+    kind: str  # COUNT, SHARE (0-1) or SCORE (0-100): how the values read and are drawn
+    rows: tuple[Row, ...]
+    total: Row | None = None  # every firm together, withheld like any row
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, key: str) -> Row | None:
+        return next((r for r in self.rows if r.key == key), None)
+
+    def value(self, key: str, column: str) -> Value:
+        """The value of one cell, by row key ("total" for the total row) and column id (None when withheld or absent)."""
+        row = self.total if key == "total" else self.row(key)
+        return None if row is None else row.values[self.columns.index(column)]
+
+
+def _row(key: str, label: Any, firms: int, values: Sequence[float | int], kind: str) -> Row:
+    """A row with small cells withheld: the whole row under MIN_CELL firms, and each count under MIN_CELL."""
+    if firms < MIN_CELL:
+        return Row(key, label, None, (None,) * len(values), True)
+    if kind == COUNT:
+        shown: tuple[Value, ...] = tuple(int(v) if v >= MIN_CELL else None for v in values)
+    else:
+        digits = 1 if kind == SCORE else 4
+        shown = tuple(round(float(v), digits) for v in values)
+    return Row(key, label, firms, shown, False)
+
+
+def _groups(keys: Sequence[str]) -> dict[str, np.ndarray]:
+    indices: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        indices.setdefault(key, []).append(i)
+    return {key: np.array(found, dtype=np.int64) for key, found in indices.items()}
+
+
+def _observed_order(keys: Iterable[str]) -> list[str]:
+    """Observed keys alphabetically, 'unknown' last."""
+    return sorted(set(keys), key=lambda k: (k == UNKNOWN, k))
+
+
+def _breakdown(
+    keys: Sequence[str],
+    columns: tuple[str, ...],
+    kind: str,
+    compute: Callable[[np.ndarray], Sequence[float | int]],
+    order: Sequence[str] | None = None,
+    label: Callable[[str], Any] = lambda key: key,
+) -> Table:
+    """One row per group of firms (in `order`, or the observed keys), each computed by `compute(indices)`."""
+    groups = _groups(keys)
+    empty = np.zeros(0, dtype=np.int64)
+    rows = []
+    for key in order if order is not None else _observed_order(keys):
+        found = groups.get(key, empty)
+        rows.append(_row(key, label(key), len(found), compute(found) if len(found) else (0,) * len(columns), kind))
+    everyone = np.arange(len(keys), dtype=np.int64)
+    total = _row("total", "total", len(keys), compute(everyone) if len(keys) else (0,) * len(columns), kind)
+    return Table(columns, kind, tuple(rows), total)
+
+
+def _code_label(code: str) -> Any:
+    return UNKNOWN_LABEL if code == UNKNOWN else code
+
+
+def _size_label(key: str) -> Any:
+    return SIZE_LABELS[key]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reach preview
+
+
+@dataclass(frozen=True)
+class CriterionCount:
+    """The most common failing (or unknown) criterion: its id and label, and how many firms; all None if withheld."""
+
+    criterion: str | None
+    label: str | None
+    firms: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One criterion of the programme: how many firms fail it (unmet) and, of the needs_info ones, lack the fact."""
+
+    criterion: str
+    label: str
+    unmet: int | None
+    unknown: int | None
+
+
+@dataclass(frozen=True)
+class Reach:
+    programme_id: str
+    day: dt.date
+    skipped: int  # stored requests that no longer validate: a data-quality count, says nothing of a firm
+    overall: Row  # eligible / needs_info / ineligible over every re-evaluated firm
+    by_country: Table
+    by_size: Table
+    by_stage: Table
+    criteria: tuple[CriterionRow, ...]  # the programme's order, OPEN_CRITERION last
+    top_failing: CriterionCount
+    top_unknown: CriterionCount
+
+    @property
+    def evaluated(self) -> int | None:
+        return self.overall.firms
+
+
+def _criterion_ids(programme: Programme) -> list[str]:
+    """The ids models.matching gives a programme's criteria: the rule type, '-2', '-3' for repeats, then 'open'."""
+    seen: Counter[str] = Counter()
+    ids = []
+    for rule in programme.rules:
+        seen[rule.type] += 1
+        ids.append(rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}")
+    return [*ids, OPEN_CRITERION]
+
+
+def _profile(data: Any) -> Profile | None:
+    """The profile a stored request gives today, or None when the request no longer validates."""
+    try:
+        request = ProfileRequest.model_validate(data)
+        if request.answers and answer_problems(load_bank(), request.answers):
+            return None
+        return build_profile(request, load_bank())
+    except ValueError:  # pydantic's ValidationError is one
+        return None
+
+
+def _top(counts: np.ndarray, ids: Sequence[str], labels: Sequence[str]) -> CriterionCount:
+    """The criterion counted most often (the first in the programme's order on a tie), withheld under MIN_CELL."""
+    best = int(np.argmax(counts)) if len(counts) else 0
+    if not len(counts) or counts[best] < MIN_CELL:
+        return CriterionCount(None, None, None, True)
+    return CriterionCount(ids[best], labels[best], int(counts[best]), False)
+
+
+def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: dt.date) -> Reach:
+    """How one programme would treat every firm assessed so far: eligible, needs_info or ineligible.
+
+    Each stored request is validated again and its profile rebuilt with today's question bank; requests that no
+    longer validate are skipped and counted. The programme is compiled once (models.matching.compile_catalogue)
+    and its rule groups are evaluated per profile, which is what `match` does first; whether it is open on `day`
+    does not depend on the firm, so it is read once from `match` itself.
+
+    The most common failing criterion counts, for each criterion, the firms for which it is unmet (a firm failing
+    two criteria counts for both). The most common unknown criterion counts only needs_info firms: the fact that
+    keeps them from knowing. Both are withheld (all None) when their count is under MIN_CELL.
+    """
+    catalogue = compile_catalogue([programme], f"reach-{programme.id}", day)
+    ids = _criterion_ids(programme)
+    labels = [rule.text for rule in programme.rules] + [OPEN_LABEL]
+    positions = {group.type_name: [i for i, r in enumerate(programme.rules) if r.type == group.type_name] for group in catalogue.rules}
+    open_status: int | None = None
+    skipped = 0
+    outcomes: list[int] = []  # index into OUTCOMES, per firm
+    countries: list[str] = []
+    sizes: list[str] = []
+    stages: list[str] = []
+    unmet = np.zeros(len(ids), dtype=np.int64)
+    unknown = np.zeros(len(ids), dtype=np.int64)
+    statuses = np.zeros(len(ids), dtype=np.int8)
+    for assessment in assessments:
+        profile = _profile(assessment.request)
+        if profile is None:
+            skipped += 1
+            continue
+        if open_status is None:
+            result = match(profile, catalogue, prior(), "reach-preview", day)
+            explained = (result.matches + result.not_eligible)[0]
+            open_status = int(next(c.status for c in explained.criteria if c.id == OPEN_CRITERION))
+        facts = Facts.of(profile, day)
+        for group in catalogue.rules:
+            statuses[positions[group.type_name]] = group.evaluate(facts)
+        statuses[-1] = open_status
+        worst = int(statuses.max())
+        unmet += statuses == Status.UNMET
+        if worst == Status.UNKNOWN:
+            unknown += statuses == Status.UNKNOWN
+        outcomes.append(worst)  # MET, UNKNOWN, UNMET: the order of OUTCOMES
+        countries.append(profile.enterprise.country)
+        sizes.append(size_class(profile.enterprise.employees))
+        stages.append(str(profile.readiness.stage.level))
+
+    outcome_of = np.array(outcomes, dtype=np.int64)
+
+    def counts(found: np.ndarray) -> list[int]:
+        return np.bincount(outcome_of[found], minlength=len(OUTCOMES)).tolist()
+
+    stage_labels = {str(s.level): _l(s.label) for s in load_bank().stages}
+    by_country = _breakdown(countries, OUTCOMES, COUNT, counts, label=_code_label)
+    criteria = tuple(
+        CriterionRow(criterion, label, int(u) if u >= MIN_CELL else None, int(k) if k >= MIN_CELL else None)
+        for criterion, label, u, k in zip(ids, labels, unmet, unknown, strict=True)
+    )
+    return Reach(
+        programme_id=programme.id,
+        day=day,
+        skipped=skipped,
+        overall=by_country.total,  # type: ignore[arg-type]
+        by_country=by_country,
+        by_size=_breakdown(sizes, OUTCOMES, COUNT, counts, order=SIZE_CLASSES, label=_size_label),
+        by_stage=_breakdown(stages, OUTCOMES, COUNT, counts, order=[str(s) for s in STAGES], label=lambda k: stage_labels.get(k, k)),
+        criteria=criteria,
+        top_failing=_top(unmet, ids, labels),
+        top_unknown=_top(unknown, ids, labels),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Insights
+
+
+@dataclass(frozen=True)
+class Insights:
+    total: int | None  # assessments counted (None under MIN_CELL)
+    period: str  # "week" or "month": the buckets of `over_time`
+    over_time: Table  # one row per period from the first assessment's to the last's; key: the period's first day
+    readiness_by_country: Table  # columns READINESS_COLUMNS: mean overall score, then the mean of each dimension
+    readiness_by_size: Table
+    readiness_by_sector: Table  # NACE section letter, 'unknown' when not given
+    most_matched: Table  # columns MATCHED_COLUMNS; the TOP_PROGRAMMES programmes matched most often
+    coverage_by_country: Table  # columns CATEGORIES: share of firms shown NO eligible programme of the category
+    coverage_by_size: Table
+    fairness_by_size: Table  # columns FAIRNESS_COLUMNS
+    fairness_by_country: Table
+
+
+def _day(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _period_start(day: dt.date, period: str) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
+def _next_period(start: dt.date, period: str) -> dt.date:
+    if period == "week":
+        return start + dt.timedelta(weeks=1)
+    return dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+
+
+def _period_label(start: dt.date, period: str) -> str:
+    if period == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.year}-{start.month:02d}"
+
+
+def _over_time(days: Sequence[dt.date]) -> tuple[str, Table]:
+    """Assessments per ISO week, or per calendar month when they span more than WEEKLY_SPAN; empty periods included."""
+    if not days:
+        return "week", Table(("assessments",), COUNT, (), _row("total", "total", 0, (0,), COUNT))
+    first, last = min(days), max(days)
+    period = "month" if last - first > WEEKLY_SPAN else "week"
+    per_start = Counter(_period_start(day, period) for day in days)
+    rows = []
+    start = _period_start(first, period)
+    while start <= last:
+        count = per_start.get(start, 0)
+        rows.append(_row(start.isoformat(), _period_label(start, period), count, (count,), COUNT))
+        start = _next_period(start, period)
+    return period, Table(("assessments",), COUNT, tuple(rows), _row("total", "total", len(days), (len(days),), COUNT))
+
+
+def insights(assessments: Iterable[Assessment], programmes: Sequence[Programme]) -> Insights:
+    """Aggregates over stored assessments, read from each one's stored result (what the firm was shown).
+
+    - readiness: the mean overall and dimension scores of the stored readiness;
+    - most matched: per programme, the firms it was shown to as eligible or needs_info, and those with it in their
+      top 5 (rank <= 5); a programme's current name is taken from `programmes` when it is still there;
+    - coverage gaps: per category, the share of firms shown no eligible programme of that category;
+    - fairness, two rates side by side per group: the eligibility rate (share of firms shown at least one eligible
+      programme) and the top-5 eligible share (the mean share of a firm's first five places held by an eligible
+      programme; places left empty count as not eligible): how far the top of the list is usable as it stands.
+
+    Only `request`, `result` and `created_at` are read, so any object with those attributes will do.
+    """
+    names = {p.id: p.name for p in programmes}
+    category_index = {c: i for i, c in enumerate(CATEGORIES)}
+    countries: list[str] = []
+    sizes: list[str] = []
+    sectors: list[str] = []
+    days: list[dt.date] = []
+    readiness: list[list[float]] = []
+    covered: list[list[bool]] = []
+    any_eligible: list[bool] = []
+    top_eligible: list[int] = []
+    matched: Counter[str] = Counter()
+    in_top: Counter[str] = Counter()
+    shown_names: dict[str, str] = {}
+    for assessment in assessments:
+        enterprise = (assessment.request or {}).get("enterprise") or {}
+        result = assessment.result
+        countries.append(enterprise.get("country") or UNKNOWN)
+        sizes.append(size_class(enterprise.get("employees")))
+        sectors.append(enterprise.get("sector") or UNKNOWN)
+        days.append(_day(assessment.created_at))
+        scores = result["readiness"]
+        readiness.append([scores["overall"], *(scores["dimensions"][d] for d in DIMENSIONS)])
+        categories = [False] * len(CATEGORIES)
+        eligible_places = 0
+        for shown in result.get("matches", ()):
+            programme_id = shown["programme_id"]
+            if shown["eligibility"] not in ("eligible", "needs_info"):
+                continue
+            matched[programme_id] += 1
+            shown_names.setdefault(programme_id, shown.get("name") or programme_id)
+            top = shown.get("rank") is not None and shown["rank"] <= TOP_PLACES
+            in_top[programme_id] += top
+            if shown["eligibility"] == "eligible":
+                categories[category_index[shown["category"]]] = True
+                eligible_places += top
+        covered.append(categories)
+        any_eligible.append(any(categories))
+        top_eligible.append(eligible_places)
+
+    scores_of = np.array(readiness, dtype=float).reshape(-1, len(READINESS_COLUMNS))
+    gaps_of = ~np.array(covered, dtype=bool).reshape(-1, len(CATEGORIES))
+    fairness_of = np.column_stack([np.array(any_eligible, dtype=float), np.array(top_eligible, dtype=float) / TOP_PLACES])
+
+    def means(found: np.ndarray) -> list[float]:
+        return scores_of[found].mean(axis=0).tolist()
+
+    def gaps(found: np.ndarray) -> list[float]:
+        return gaps_of[found].mean(axis=0).tolist()
+
+    def rates(found: np.ndarray) -> list[float]:
+        return fairness_of[found].mean(axis=0).tolist()
+
+    top = sorted(matched, key=lambda pid: (-matched[pid], -in_top[pid], pid))[:TOP_PROGRAMMES]
+    most_matched = Table(
+        MATCHED_COLUMNS,
+        COUNT,
+        tuple(_row(pid, names.get(pid) or shown_names[pid], matched[pid], (matched[pid], in_top[pid]), COUNT) for pid in top),
+    )
+    period, over_time = _over_time(days)
+    return Insights(
+        total=len(days) if len(days) >= MIN_CELL else None,
+        period=period,
+        over_time=over_time,
+        readiness_by_country=_breakdown(countries, READINESS_COLUMNS, SCORE, means, label=_code_label),
+        readiness_by_size=_breakdown(sizes, READINESS_COLUMNS, SCORE, means, order=SIZE_CLASSES, label=_size_label),
+        readiness_by_sector=_breakdown(sectors, READINESS_COLUMNS, SCORE, means, label=_code_label),
+        most_matched=most_matched,
+        coverage_by_country=_breakdown(countries, CATEGORIES, SHARE, gaps, label=_code_label),
+        coverage_by_size=_breakdown(sizes, CATEGORIES, SHARE, gaps, order=SIZE_CLASSES, label=_size_label),
+        fairness_by_size=_breakdown(sizes, FAIRNESS_COLUMNS, SHARE, rates, order=SIZE_CLASSES, label=_size_label),
+        fairness_by_country=_breakdown(countries, FAIRNESS_COLUMNS, SHARE, rates, label=_code_label),
+    )
+
+
+def stored_assessments(batch: int = 500) -> Iterator[Assessment]:
+    """Every stored assessment, read in batches so that memory stays flat however many there are."""
+    return iter(db.session.scalars(select(Assessment).order_by(Assessment.created_at).execution_options(yield_per=batch)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Chart geometry for templates/admin/_charts.html
+
+
+def _r(value: float) -> float:
+    """One decimal, and never -0.0."""
+    return round(value, 1) + 0.0
+
+
+def _count_steps(largest: float) -> tuple[float, ...]:
+    """Ticks for a count axis: 0 to a round end in at most five whole steps of 1, 2 or 5 x 10^k."""
+    largest = max(largest, MIN_CELL)
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if math.ceil(largest / step) <= 5:
+                return tuple(float(step * i) for i in range(math.ceil(largest / step) + 1))
+        power *= 10
+
+
+def _scale(kind: str, values: Sequence[float]) -> tuple[float, tuple[float, ...]]:
+    """The axis's end and its ticks from 0: quarters of 100 % or of 100 points, or round steps for counts."""
+    if kind == COUNT:
+        ticks = _count_steps(max(values, default=0))
+        return ticks[-1], ticks
+    end = 1.0 if kind == SHARE else 100.0
+    return end, tuple(end * i / 4 for i in range(5))
+
+
+def _value_chars(kind: str, end: float) -> int:
+    """How many characters the longest formatted value may take (for the room kept beside bars and axes)."""
+    return 4 if kind == SHARE else 5 if kind == SCORE else len(f"{int(end):,}")
+
+
+def _fit(text: str, font_size: float, room: float) -> str:
+    """`text`, cut with an ellipsis so that it fits in `room` (the table beside the chart keeps it whole)."""
+    if text_width(text, font_size) <= room:
+        return text
+    while text and text_width(text + "…", font_size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Tick:
+    value: float
+    position: float  # x on a bar chart, y on a time chart
+    anchor: str = "middle"
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str
+    label: str  # the label as drawn (shortened if need be)
+    full_label: str  # the label in the table
+    value: Value  # None: withheld
+    label_y: float  # the label's baseline; labels sit above their bar, at x = BarChart.left
+    y: float  # the bar's top
+    length: float  # 0 when withheld
+    value_x: float  # where the value (or the "fewer than 10" note) is written
+    value_y: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    kind: str
+    column: str
+    width: float
+    height: float
+    left: float
+    plot_width: float
+    bar_height: float
+    font_size: float
+    grid_top: float
+    grid_bottom: float
+    axis_y: float  # the tick labels' baseline
+    ticks: tuple[Tick, ...]
+    bars: tuple[Bar, ...]
+    palette: Palette = field(default_factory=Palette)
+
+    @property
+    def view_box_attr(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+def bar_chart(table: Table, column: str | None = None, labels: Mapping[str, Any] | None = None, width: int = 560) -> BarChart:
+    """A horizontal bar per row of `table` (one `column`, the first by default), each label on its own line above
+    its bar, so long names (programmes) need no margin. `labels` maps row keys to translated labels.
+
+    Bars run from 0 to the axis end: 100 % for shares, 100 for scores, a round number for counts. Room for the
+    value is kept right of the longest bar; a withheld bar is drawn as nothing, with the caller's note in its place.
+    """
+    index = table.columns.index(column) if column else 0
+    font = 14.0
+    margin, label_gap, bar_height, band_gap = 8.0, 6.0, 16.0, 12.0
+    values = [row.values[index] for row in table.rows]
+    end, steps = _scale(table.kind, [v for v in values if v is not None])
+    reserve = text_width("0" * (_value_chars(table.kind, end) + 1), font) + label_gap
+    plot_width = _r(width - 2 * margin - reserve)
+    line = 1.2 * font
+    bars = []
+    y = margin
+    for row, value in zip(table.rows, values, strict=True):
+        full = str((labels or {}).get(row.key, row.label))
+        label_y = y + 0.9 * font
+        top = y + line + 2
+        length = 0.0 if value is None else plot_width * min(max(float(value), 0.0), end) / end
+        bars.append(
+            Bar(
+                key=row.key,
+                label=_fit(full, font, width - 2 * margin),
+                full_label=full,
+                value=value,
+                label_y=_r(label_y),
+                y=_r(top),
+                length=_r(length),
+                value_x=_r(margin + length + label_gap),
+                value_y=_r(top + bar_height / 2 + 0.35 * font),
+            )
+        )
+        y = top + bar_height + band_gap
+    grid_bottom = y - band_gap + 4
+    ticks = tuple(Tick(step, _r(margin + plot_width * step / end), "start" if i == 0 else "middle") for i, step in enumerate(steps))
+    return BarChart(
+        kind=table.kind,
+        column=table.columns[index],
+        width=float(width),
+        height=_r(grid_bottom + 1.2 * font + margin),
+        left=margin,
+        plot_width=plot_width,
+        bar_height=bar_height,
+        font_size=font,
+        grid_top=_r(margin + line),
+        grid_bottom=_r(grid_bottom),
+        axis_y=_r(grid_bottom + 1.1 * font),
+        ticks=ticks,
+        bars=tuple(bars),
+    )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    value: Value  # None: withheld
+    x: float
+    y: float  # the column's top
+    width: float
+    height: float  # 0 when withheld
+    label_x: float
+    show_label: bool  # labels are thinned out when the periods are many
+
+
+@dataclass(frozen=True)
+class TimeChart:
+    kind: str
+    width: float
+    height: float
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float  # the baseline (0)
+    font_size: float
+    label_y: float  # the period labels' baseline
+    ticks: tuple[Tick, ...]  # horizontal grid lines, labelled at the left
+    columns: tuple[Column, ...]
+    palette: Palette = field(default_factory=Palette)
+
+    @property
+    def view_box_attr(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+    @property
+    def tick_x(self) -> float:
+        return _r(self.plot_left - 6)
+
+
+def time_chart(table: Table, labels: Mapping[str, Any] | None = None, width: int = 560, height: int = 240) -> TimeChart:
+    """A column per period of `table` (insights' `over_time`), left to right; `labels` maps keys to labels.
+
+    Period labels are written under every k-th column, k chosen so they never overlap; a withheld period is
+    marked by a short dashed line on the baseline, so it does not read as a zero.
+    """
+    font = 12.0
+    margin = 8.0
+    values = [row.value for row in table.rows]
+    end, steps = _scale(table.kind, [v for v in values if v is not None])
+    plot_left = _r(margin + text_width("0" * _value_chars(table.kind, end), font) + 6)
+    plot_right = float(width) - margin
+    plot_top = margin + font / 2
+    plot_bottom = _r(height - margin - 1.6 * font)
+    texts = [str((labels or {}).get(row.key, row.label)) for row in table.rows]
+    band = (plot_right - plot_left) / max(len(table.rows), 1)
+    widest = max((text_width(t, font) for t in texts), default=0.0)
+    every = max(1, math.ceil((widest + font) / band))
+    columns = []
+    for i, (row, value, text) in enumerate(zip(table.rows, values, texts, strict=True)):
+        centre = plot_left + band * (i + 0.5)
+        tall = 0.0 if value is None else (plot_bottom - plot_top) * min(float(value), end) / end
+        half = text_width(text, font) / 2
+        columns.append(
+            Column(
+                key=row.key,
+                label=text,
+                value=value,
+                x=_r(centre - band * 0.35),
+                y=_r(plot_bottom - tall),
+                width=_r(max(band * 0.7, 1.0)),
+                height=_r(tall),
+                label_x=_r(min(max(centre, half), width - half)),
+                show_label=i % every == 0,
+            )
+        )
+    ticks = tuple(Tick(step, _r(plot_bottom - (plot_bottom - plot_top) * step / end), "end") for step in steps)
+    return TimeChart(
+        kind=table.kind,
+        width=float(width),
+        height=float(height),
+        plot_left=plot_left,
+        plot_right=_r(plot_right),
+        plot_top=_r(plot_top),
+        plot_bottom=plot_bottom,
+        font_size=font,
+        label_y=_r(plot_bottom + 1.3 * font),
+        ticks=ticks,
+        columns=tuple(columns),
+    )
