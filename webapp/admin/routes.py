@@ -31,7 +31,7 @@ from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES
-from webapp.admin import analytics, audit, auth, curation
+from webapp.admin import analytics, audit, auth, curation, programme_forms
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, StaffSession, StaffUser, db, utcnow, write_transaction
 
@@ -491,4 +491,71 @@ def insights() -> str:
         time_chart=analytics.time_chart(found.over_time),
         matched_chart=analytics.bar_chart(found.most_matched),
         dimension_labels={d.id: d.label for d in load_bank().dimensions},
+    )
+
+
+def _editor(form: FlaskForm, title: str, action: str, cancel_url: str, creating: bool) -> Any:
+    """Render, add a rule, preview or save the programme editor (all without JavaScript)."""
+    status = 200
+    preview = None
+    if request.method == "POST":
+        if request.form.get("add_rule"):
+            programme_forms.add_empty_rule(form)
+        else:
+            programme = programme_forms.validate_programme(form)
+            if programme is None:
+                status = 400
+            elif request.form.get("preview"):
+                preview = programme_forms.preview_match(programme)
+            else:
+                try:
+                    with write_transaction():
+                        curation.save(programme, creating=creating)
+                except curation.CurationError as problem:
+                    form.id.errors = [str(problem)]
+                    status = 400
+                else:
+                    flash(_("Saved."))
+                    return redirect(url_for("admin.programme", programme_id=programme.id))
+    return render_template(
+        "admin/programme_form.html", form=form, title=title, action=action, preview=preview, cancel_url=cancel_url
+    ), status
+
+
+@admin.route("/programmes/new", methods=["GET", "POST"])
+@requires("curator")
+def new_programme() -> Any:
+    form = programme_forms.ProgrammeForm()
+    return _editor(form, _("New programme"), url_for("admin.new_programme"), url_for("admin.programmes"), creating=True)
+
+
+@admin.route("/programmes/<programme_id>/edit", methods=["GET", "POST"])
+@requires("curator")
+def edit_programme(programme_id: str) -> Any:
+    record = _record_or_404(programme_id)
+    if request.method == "GET":
+        form = programme_forms.ProgrammeForm(data=programme_forms.document_to_form_data(record.document))
+    else:
+        form = programme_forms.ProgrammeForm()
+        if form.id.data != programme_id:
+            form.id.errors = [_("The id of an existing programme cannot change; duplicate it instead")]
+            return render_template(
+                "admin/programme_form.html",
+                form=form,
+                title=_("Edit programme"),
+                action=request.path,
+                preview=None,
+                cancel_url=url_for("admin.programme", programme_id=programme_id),
+            ), 400
+    return _editor(form, _("Edit programme"), request.path, url_for("admin.programme", programme_id=programme_id), creating=False)
+
+
+@admin.get("/programmes/<programme_id>/duplicate")
+@requires("curator")
+def duplicate_programme(programme_id: str) -> Any:
+    record = _record_or_404(programme_id)
+    document = curation.duplicate_document(record, f"{programme_id}-copy"[:80])
+    form = programme_forms.ProgrammeForm(data=programme_forms.document_to_form_data(document))
+    return _editor(
+        form, _("Duplicate programme"), url_for("admin.new_programme"), url_for("admin.programme", programme_id=programme_id), creating=True
     )
