@@ -171,3 +171,14 @@ def test_versions_are_kept_for_cli_imports_too(app_context, with_catalogue):
     assert (
         db.session.scalar(select(ProgrammeVersion).where(ProgrammeVersion.programme_id == "fr-osez-ia-diagnostic-data-ia")).note == "import"
     )
+
+
+def test_the_programme_list_filters_by_country_category_status_state_and_search(client, app_context, with_catalogue):
+    sign_in(client, make_staff("viewer"))
+    closed = client.get("/admin/programmes?status=closed").get_data(as_text=True)
+    assert "go-digital" in closed and "Osez l&#39;IA" not in closed
+    french_funding = client.get("/admin/programmes?country=FR&category=funding").get_data(as_text=True)
+    assert "Crédit d" in french_funding or "credit" in french_funding.lower()
+    assert "EIC Accelerator" not in french_funding
+    assert "EIC Accelerator" in client.get("/admin/programmes?q=accelerator").get_data(as_text=True)
+    assert "0 programmes" in client.get("/admin/programmes?lifecycle=draft").get_data(as_text=True)

@@ -39,7 +39,7 @@ def actor() -> str | None:
 
 
 def records(
-    search: str = "", country: str = "", category: str = "", lifecycle: str = "", stale_only: bool = False
+    search: str = "", country: str = "", category: str = "", lifecycle: str = "", stale_only: bool = False, status: str = ""
 ) -> list[ProgrammeRecord]:
     found = list(db.session.scalars(select(ProgrammeRecord).order_by(ProgrammeRecord.id)))
     needle = search.strip().lower()
@@ -52,6 +52,7 @@ def records(
         and (not country or r.document.get("country") == country)
         and (not category or r.document.get("category") == category)
         and (not lifecycle or r.lifecycle == lifecycle)
+        and (not status or r.document.get("status") == status)
         and (not stale_only or is_stale(r))
     ]
 

@@ -30,7 +30,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
-from programmes.vocabulary import CATEGORIES
+from programmes.vocabulary import CATEGORIES, PROGRAMME_STATUSES
 from webapp.admin import analytics, audit, auth, curation, programme_forms
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, StaffSession, StaffUser, db, utcnow, write_transaction
@@ -274,6 +274,7 @@ def programmes() -> str:
         category=args.get("category", "") if args.get("category") in CATEGORIES else "",
         lifecycle=args.get("lifecycle", "") if args.get("lifecycle") in curation.LIFECYCLES else "",
         stale_only=args.get("stale") == "1",
+        status=args.get("status", "") if args.get("status") in PROGRAMME_STATUSES else "",
     )
     countries = sorted({r.document["country"] for r in curation.records()})
     return render_template(
@@ -282,6 +283,7 @@ def programmes() -> str:
         countries=countries,
         categories=CATEGORIES,
         lifecycles=curation.LIFECYCLES,
+        statuses=PROGRAMME_STATUSES,
         args=args,
         is_stale=curation.is_stale,
     )
