@@ -451,3 +451,17 @@ def test_count_axes_end_on_a_round_number():
     assert ticks(12, 11) == [0, 5, 10, 15]
     assert ticks(1234) == [0, 500, 1000, 1500]
     assert ticks() == [0, 2, 4, 6, 8, 10]
+
+
+def test_a_lone_withheld_cell_in_a_column_takes_the_smallest_other_one_with_it():
+    from webapp.admin.analytics import Row, protect_column_totals
+
+    rows = [
+        Row("FR", "FR", 40, (30, None), False),
+        Row("DE", "DE", 25, (12, 13), False),
+        Row("IT", "IT", None, (None, None), True),
+    ]
+    protected = protect_column_totals(rows)
+    # Column 1 had one withheld cell (IT): DE's 12, the smallest shown, is withheld too; column 2 already had two.
+    assert [r.values for r in protected] == [(30, None), (None, 13), (None, None)]
+    assert protect_column_totals(protected) == protected

@@ -144,6 +144,23 @@ def _row(key: str, label: Any, firms: int, values: Sequence[float | int], kind: 
     return Row(key, label, firms, shown, False)
 
 
+def protect_column_totals(rows: Sequence[Row]) -> tuple[Row, ...]:
+    """Secondary suppression for count tables whose column totals are published (or add up to a published figure).
+
+    A column with exactly one withheld cell would give it away by subtraction, so the smallest cell shown in that
+    column is withheld too. Withheld cells then read "not shown", never "fewer than 10", since a secondary one may
+    be larger.
+    """
+    values = [list(row.values) for row in rows]
+    for column in range(len(values[0]) if values else 0):
+        hidden = [i for i, cells in enumerate(values) if cells[column] is None]
+        shown = [i for i, cells in enumerate(values) if cells[column] is not None]
+        if len(hidden) == 1 and shown:
+            smallest = min(shown, key=lambda i: (values[i][column], i))
+            values[smallest][column] = None
+    return tuple(Row(row.key, row.label, row.firms, tuple(cells), row.suppressed) for row, cells in zip(rows, values, strict=True))
+
+
 def _groups(keys: Sequence[str]) -> dict[str, np.ndarray]:
     indices: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
@@ -173,7 +190,7 @@ def _breakdown(
         rows.append(_row(key, label(key), len(found), compute(found) if len(found) else (0,) * len(columns), kind))
     everyone = np.arange(len(keys), dtype=np.int64)
     total = _row("total", "total", len(keys), compute(everyone) if len(keys) else (0,) * len(columns), kind)
-    return Table(columns, kind, tuple(rows), total)
+    return Table(columns, kind, protect_column_totals(rows) if kind == COUNT else tuple(rows), total)
 
 
 def _code_label(code: str) -> Any:
@@ -380,7 +397,7 @@ def _over_time(days: Sequence[dt.date]) -> tuple[str, Table]:
         count = per_start.get(start, 0)
         rows.append(_row(start.isoformat(), _period_label(start, period), count, (count,), COUNT))
         start = _next_period(start, period)
-    return period, Table(("assessments",), COUNT, tuple(rows), _row("total", "total", len(days), (len(days),), COUNT))
+    return period, Table(("assessments",), COUNT, protect_column_totals(rows), _row("total", "total", len(days), (len(days),), COUNT))
 
 
 def insights(assessments: Iterable[Assessment], programmes: Sequence[Programme]) -> Insights:
