@@ -52,7 +52,7 @@ from models.readiness import load_bank
 from programmes.rule_types import RULE_TYPE_NAMES, SimpleRule
 from programmes.schema import BENEFIT_KINDS, Programme
 from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
-from webapp.assessment.forms import NumberText, choices_of, countries, parse_number
+from webapp.assessment.forms import NumberText, choices_of, countries, number_text, parse_number
 from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
 
 MAX_NUMBER = 10**15  # a format check only: the schema sets each number's real bounds
@@ -638,14 +638,6 @@ def form_to_document(form: ProgrammeForm) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------- document -> form
 
 
-def _number_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
-
-
 def _date_text(value: Any) -> str:
     if value is None:
         return ""
@@ -663,7 +655,7 @@ def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
         if name in CODE_LIST_PARAMETERS:
             data[name] = ", ".join(value or [])
         elif name in WHOLE_PARAMETERS or name in DECIMAL_PARAMETERS:
-            data[name] = _number_text(value)
+            data[name] = number_text(value)
         else:
             data[name] = "" if value is None else str(value)
     return data
@@ -687,11 +679,11 @@ def document_to_form_data(document: Mapping[str, Any], duplicate: bool = False) 
         "benefit": {
             "kind": benefit.get("kind", ""),
             "description": benefit.get("description", ""),
-            "amount_min": _number_text(benefit.get("amount_min")),
-            "amount_max": _number_text(benefit.get("amount_max")),
+            "amount_min": number_text(benefit.get("amount_min")),
+            "amount_max": number_text(benefit.get("amount_max")),
             "currency": benefit.get("currency") or "",
-            "funding_rate_pct": _number_text(benefit.get("funding_rate_pct")),
-            "sme_share_pct": _number_text(benefit.get("sme_share_pct")),
+            "funding_rate_pct": number_text(benefit.get("funding_rate_pct")),
+            "sme_share_pct": number_text(benefit.get("sme_share_pct")),
             "notes": benefit.get("notes") or "",
         },
         "application": {
@@ -727,7 +719,7 @@ def _label(field_: Field) -> str:
 
 
 def _limit_text(value: Any) -> str:
-    return _number_text(float(value)) if isinstance(value, int | float) else str(value)
+    return number_text(float(value)) if isinstance(value, int | float) else str(value)
 
 
 def _friendly(error: Mapping[str, Any], field_: Field, key: str) -> str:

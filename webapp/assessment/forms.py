@@ -272,7 +272,8 @@ def _number_value(raw: str | None, whole: bool) -> int | float | None:
     return int(value) if whole else float(value)
 
 
-def _number_text(value: Any) -> str:
+def number_text(value: Any) -> str:
+    """A stored number as a person would type it back: no '.0' on whole numbers, empty when unknown."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -334,21 +335,21 @@ def from_draft(section: Section, path: str, draft: Mapping[str, Any]) -> dict[st
             "name": enterprise.get("name", ""),
             "country": enterprise.get("country", ""),
             "sector": enterprise.get("sector", ""),
-            "employees": _number_text(enterprise.get("employees")),
+            "employees": number_text(enterprise.get("employees")),
         }
     if section.slug == BUSINESS:
         values: dict[str, Any] = {"region": enterprise.get("region", "")}
         for money in ("annual_turnover", "balance_sheet_total"):
             if enterprise.get(money):
-                values[f"{money}_amount"] = _number_text(enterprise[money]["amount"])
+                values[f"{money}_amount"] = number_text(enterprise[money]["amount"])
                 values[f"{money}_currency"] = enterprise[money]["currency"]
-        values["founded_year"] = _number_text(enterprise.get("founded_year"))
-        values["annual_growth_pct"] = _number_text(enterprise.get("annual_growth_pct"))
+        values["founded_year"] = number_text(enterprise.get("founded_year"))
+        values["annual_growth_pct"] = number_text(enterprise.get("annual_growth_pct"))
         independent = enterprise.get("independent")
         values["independent"] = "" if section.slug not in draft.get("done", []) else {True: "yes", False: "no"}.get(independent, "unknown")
         return values
     if section.slug == GOALS_SECTION:
-        return {"goals": draft.get("goals", []), "cofunding_capacity_pct": _number_text(draft.get("cofunding_capacity_pct"))}
+        return {"goals": draft.get("goals", []), "cofunding_capacity_pct": number_text(draft.get("cofunding_capacity_pct"))}
     if path == "quick":
         level = draft.get("levels", {}).get(section.dimension)
         return {"level": "" if level is None else str(level)}
