@@ -74,10 +74,13 @@ lint: $(INSTALLED_TEST)
 check-catalogue: $(INSTALLED)
 	$(FLASK) catalogue check
 
+# Extract every user-facing string (templates, webapp, the model's N_ sentences) for translators; update and
+# compile the catalogues that exist (add one with: pybabel init -i webapp/translations/messages.pot -d webapp/translations -l fr).
 translations: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete
-	$(BIN)/pybabel compile -d webapp/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location -o webapp/translations/messages.pot .
+	@if ls webapp/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete && \
+	  $(BIN)/pybabel compile -d webapp/translations; fi
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
