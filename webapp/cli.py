@@ -18,6 +18,7 @@ from programmes.schema import Programme
 from webapp.admin.audit import record
 from webapp.admin.auth import ROLES, create_user
 from webapp.assessments import InvalidProfileError, evaluate, validate_profile
+from webapp.batch import match_batch_command
 from webapp.catalogue import published_programmes, upsert_programmes
 from webapp.db import db, write_transaction
 
@@ -152,3 +153,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(match_command)
     app.cli.add_command(users_cli)
+    app.cli.add_command(match_batch_command)

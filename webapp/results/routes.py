@@ -71,3 +71,37 @@ def earlier(token: str, sequence: int) -> str:
     if chosen is None:
         abort(404)
     return _render(token, entries, chosen)
+
+
+# Downloads of one assessment's report: the latest, or an earlier one of the draft's history.
+
+
+def _download(chosen: Assessment | None, fmt: str) -> Any:
+    from flask import Response  # imported here so the lines above stay as they are
+
+    from webapp.results import exports
+    from webapp.results.content import report_content
+
+    if chosen is None or fmt not in exports.FORMATS:
+        abort(404)
+    report = report_content(chosen)
+    # The CSV starts with a byte order mark so that spreadsheets read its accents as UTF-8.
+    renderers = {"pdf": exports.to_pdf, "csv": lambda r: exports.to_csv(r).encode("utf-8-sig"), "xlsx": exports.to_xlsx, "json": exports.to_json}
+    response = Response(renderers[fmt](report), content_type=exports.FORMATS[fmt])
+    response.headers["Content-Disposition"] = f"attachment; filename={exports.report_filename(report, fmt)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@results.get("/results/<token>/report.<fmt>")
+def latest_report(token: str, fmt: str) -> Any:
+    draft = drafts.find_draft(token)
+    entries = drafts.history(draft) if draft else []
+    return _download(entries[0] if entries else None, fmt)
+
+
+@results.get("/results/<token>/<int:sequence>/report.<fmt>")
+def earlier_report(token: str, sequence: int, fmt: str) -> Any:
+    draft = drafts.find_draft(token)
+    entries = drafts.history(draft) if draft else []
+    return _download(next((e for e in entries if e.sequence == sequence), None), fmt)
