@@ -82,6 +82,17 @@ def test_admin_signs_in_with_totp_publishes_and_an_sme_sees_it(page: Page, brows
     finally:
         sme.close()
 
+    # The pages that show whom the catalogue reaches pass axe too (few firms here: most numbers are withheld).
+    page.get_by_role("link", name="Preview whom it would reach").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Whom this programme would reach")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Insights", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
+    assert_no_axe_violations(page)
+    page.goto(f"{live_server}/admin/programmes/{PROGRAMME.id}/edit")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_no_axe_violations(page)
+
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/admin/sign-in$"))
     page.goto(f"{live_server}/admin/")

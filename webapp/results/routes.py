@@ -86,7 +86,12 @@ def _download(chosen: Assessment | None, fmt: str) -> Any:
         abort(404)
     report = report_content(chosen)
     # The CSV starts with a byte order mark so that spreadsheets read its accents as UTF-8.
-    renderers = {"pdf": exports.to_pdf, "csv": lambda r: exports.to_csv(r).encode("utf-8-sig"), "xlsx": exports.to_xlsx, "json": exports.to_json}
+    renderers = {
+        "pdf": exports.to_pdf,
+        "csv": lambda r: exports.to_csv(r).encode("utf-8-sig"),
+        "xlsx": exports.to_xlsx,
+        "json": exports.to_json,
+    }
     response = Response(renderers[fmt](report), content_type=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f"attachment; filename={exports.report_filename(report, fmt)}"
     response.headers["Cache-Control"] = "no-store"
