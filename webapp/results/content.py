@@ -1,0 +1,200 @@
+"""The content of a match report for one stored assessment; every export format (PDF, CSV, XLSX, JSON) renders
+only this, never the assessment itself, so the formats cannot disagree."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from models.readiness import load_bank
+from programmes.vocabulary import DIMENSIONS
+from webapp.db import Assessment
+from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
+
+NEAR_MISSES_SHOWN = 10  # as on the results page
+
+
+@dataclass(frozen=True)
+class Provenance:
+    generated_at: dt.datetime  # UTC, naive like the database's timestamps
+    created_at: dt.datetime  # the assessment's, UTC
+    catalogue_version: str
+    model_version: str
+    matched_on: dt.date
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: str
+    score: int
+
+
+@dataclass(frozen=True)
+class Readiness:
+    overall: int
+    stage_level: int
+    stage_label: str
+    stage_meaning: str
+    dimensions: tuple[Dimension, ...]
+    weakest: tuple[Dimension, ...]
+
+
+@dataclass(frozen=True)
+class Factor:
+    id: str
+    label: str
+    value: float
+    contribution: float
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    status: str  # met, unmet or unknown
+    detail: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    rank: int
+    programme_id: str
+    name: str
+    operator: str
+    country: str
+    category: str
+    category_label: str
+    eligibility: str  # eligible or needs_info
+    score: float
+    factors: tuple[Factor, ...]
+    criteria: tuple[Criterion, ...]
+    benefit_description: str
+    status: str
+    status_label: str
+    closes: dt.date | None
+    source_url: str
+    last_verified: dt.date
+    unencoded_conditions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    programme_id: str
+    name: str
+    country: str
+    category_label: str
+    failing: tuple[Criterion, ...]
+    source_url: str
+    last_verified: dt.date
+
+
+@dataclass(frozen=True)
+class Step:
+    step: int
+    programme_id: str
+    name: str
+    phase: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    summary: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    title: str
+    business_name: str
+    provenance: Provenance
+    readiness: Readiness
+    programmes: tuple[Programme, ...]
+    near_misses: tuple[NearMiss, ...]  # the first NEAR_MISSES_SHOWN
+    not_eligible_total: int
+    action_plan: ActionPlan
+    document: Mapping[str, Any]  # a copy of the stored API document, for the JSON export
+
+
+def _criteria(rows: list[dict[str, Any]]) -> tuple[Criterion, ...]:
+    return tuple(Criterion(c["id"], c["label"], c["status"], c.get("detail") or "") for c in rows)
+
+
+def _programme(m: dict[str, Any]) -> Programme:
+    return Programme(
+        rank=m["rank"],
+        programme_id=m["programme_id"],
+        name=m["name"],
+        operator=m.get("operator") or "",
+        country=m["country"],
+        category=m["category"],
+        category_label=str(CATEGORY_LABELS.get(m["category"], m["category"])),
+        eligibility=m["eligibility"],
+        score=m["score"],
+        factors=tuple(Factor(f["id"], f["label"], f["value"], f["contribution"]) for f in m.get("factors", [])),
+        criteria=_criteria(m.get("criteria", [])),
+        benefit_description=(m.get("benefit") or {}).get("description", ""),
+        status=m["status"],
+        status_label=str(STATUS_LABELS.get(m["status"], m["status"])),
+        closes=dt.date.fromisoformat(m["closes"]) if m.get("closes") else None,
+        source_url=m["source_url"],
+        last_verified=dt.date.fromisoformat(m["last_verified"]),
+        unencoded_conditions=tuple(m.get("unencoded_conditions", [])),
+    )
+
+
+def _near_miss(m: dict[str, Any]) -> NearMiss:
+    return NearMiss(
+        programme_id=m["programme_id"],
+        name=m["name"],
+        country=m["country"],
+        category_label=str(CATEGORY_LABELS.get(m["category"], m["category"])),
+        failing=tuple(c for c in _criteria(m.get("criteria", [])) if c.status == "unmet"),
+        source_url=m["source_url"],
+        last_verified=dt.date.fromisoformat(m["last_verified"]),
+    )
+
+
+def report_content(assessment: Assessment) -> Report:
+    """The report for one stored assessment, in the current locale (call it inside a request or app context)."""
+    document = assessment.result
+    readiness = document["readiness"]
+    labels = {d.id: gettext(d.label) for d in load_bank().dimensions}
+    scores = readiness["dimensions"]
+    order = [d for d in DIMENSIONS if d in scores] + [d for d in scores if d not in DIMENSIONS]
+    dimensions = {d: Dimension(d, labels.get(d, d), scores[d]) for d in order}
+    plan = document.get("action_plan") or {}
+    business_name = str((assessment.request or {}).get("enterprise", {}).get("name") or "")
+    return Report(
+        title=gettext("Tremplin match report"),
+        business_name=business_name,
+        provenance=Provenance(
+            generated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+            created_at=assessment.created_at.replace(microsecond=0),
+            catalogue_version=assessment.catalogue_version,
+            model_version=assessment.model_version,
+            matched_on=dt.date.fromisoformat(document["matched_on"]),
+        ),
+        readiness=Readiness(
+            overall=readiness["overall"],
+            stage_level=readiness["stage"]["level"],
+            stage_label=gettext(readiness["stage"]["label"]),
+            stage_meaning=gettext(readiness["stage"]["meaning"]),
+            dimensions=tuple(dimensions.values()),
+            weakest=tuple(dimensions[d] for d in readiness.get("weakest", []) if d in dimensions),
+        ),
+        programmes=tuple(_programme(m) for m in document["matches"]),
+        near_misses=tuple(_near_miss(m) for m in document["not_eligible"][:NEAR_MISSES_SHOWN]),
+        not_eligible_total=len(document["not_eligible"]),
+        action_plan=ActionPlan(
+            summary=plan.get("summary", ""),
+            steps=tuple(Step(s["step"], s["programme_id"], s["name"], s["phase"], s["reason"]) for s in plan.get("steps", [])),
+        ),
+        document=copy.deepcopy(document),
+    )

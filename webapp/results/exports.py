@@ -1,0 +1,179 @@
+"""The match report as files: CSV, XLSX, JSON and a tagged PDF. Each renders only the Report from content.py.
+
+Spreadsheet formula injection: every text cell of the CSV and XLSX goes through neutralise(), so a value such as
+a business or programme name starting with "=" is shown as text and never run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from typing import Any
+
+from flask import render_template
+from flask_babel import gettext
+
+from webapp.charts import radar_geometry
+from webapp.results.content import Programme, Report
+
+FACTOR_IDS: tuple[str, ...] = ("gap_fit", "goal_fit", "stage_fit", "cost", "deadline", "needs_info")
+FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+FORMATS: dict[str, str] = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+PROGRAMME_COLUMNS: tuple[str, ...] = (
+    "rank",
+    "programme_id",
+    "name",
+    "eligibility",
+    "score",
+    *FACTOR_IDS,
+    "criteria",
+    "source_url",
+    "last_verified",
+)
+# Characters an XLSX (XML 1.0) cell cannot hold; tab, line feed and carriage return are allowed.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(value: Any) -> Any:
+    """A text value that a spreadsheet would read as a formula, prefixed with a single quote; anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def report_filename(report: Report, ext: str) -> str:
+    """e.g. tremplin-report-2026-11-25.csv: only a-z, 0-9, '-' and '.', whatever the input."""
+    day = report.provenance.created_at.date().isoformat()
+    safe_ext = re.sub(r"[^a-z0-9]", "", ext.lower()) or "bin"
+    return re.sub(r"[^a-z0-9.-]", "-", f"tremplin-report-{day}.{safe_ext}")
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def _provenance_rows(report: Report) -> list[tuple[str, str]]:
+    p = report.provenance
+    return [
+        ("Report", report.title),
+        ("Business", report.business_name),
+        ("Generated at", _timestamp(p.generated_at)),
+        ("Assessment created at", _timestamp(p.created_at)),
+        ("Matched on", p.matched_on.isoformat()),
+        ("Catalogue version", p.catalogue_version),
+        ("Model version", p.model_version),
+    ]
+
+
+def _criteria_text(programme: Programme) -> str:
+    return " | ".join(f"{c.label}: {c.status} ({c.detail})" if c.detail else f"{c.label}: {c.status}" for c in programme.criteria)
+
+
+def _programme_row(programme: Programme) -> list[Any]:
+    contributions = {f.id: f.contribution for f in programme.factors}
+    return [
+        programme.rank,
+        programme.programme_id,
+        programme.name,
+        programme.eligibility,
+        programme.score,
+        *(contributions.get(f, "") for f in FACTOR_IDS),
+        _criteria_text(programme),
+        programme.source_url,
+        programme.last_verified.isoformat(),
+    ]
+
+
+def to_csv(report: Report) -> str:
+    """Provenance rows (label, value), a blank row, then the programme table with its header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for label, value in _provenance_rows(report):
+        writer.writerow([neutralise(label), neutralise(value)])
+    writer.writerow([])
+    writer.writerow(PROGRAMME_COLUMNS)
+    for programme in report.programmes:
+        writer.writerow([neutralise(v) for v in _programme_row(programme)])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return neutralise(_XML_ILLEGAL.sub("", value))
+    return value
+
+
+def to_xlsx(report: Report) -> bytes:
+    """Three sheets: Programmes (as the CSV's table), Readiness and Provenance."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    programmes = book.active
+    programmes.title = "Programmes"
+    programmes.append(list(PROGRAMME_COLUMNS))
+    for programme in report.programmes:
+        programmes.append([_cell(v) for v in _programme_row(programme)])
+
+    readiness = book.create_sheet("Readiness")
+    r = report.readiness
+    readiness.append([_cell("Overall"), r.overall])
+    readiness.append([_cell("Stage"), r.stage_level, _cell(r.stage_label), _cell(r.stage_meaning)])
+    readiness.append([_cell("Weakest"), *(_cell(d.label) for d in r.weakest)])
+    readiness.append([])
+    readiness.append(["dimension", "label", "score"])
+    for d in r.dimensions:
+        readiness.append([_cell(d.id), _cell(d.label), d.score])
+
+    provenance = book.create_sheet("Provenance")
+    for label, value in _provenance_rows(report):
+        provenance.append([_cell(label), _cell(value)])
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_json(report: Report) -> bytes:
+    """The stored API document, plus a "provenance" object."""
+    p = report.provenance
+    document = {
+        **report.document,
+        "provenance": {
+            "generated_at": _timestamp(p.generated_at),
+            "assessment_created_at": _timestamp(p.created_at),
+            "matched_on": p.matched_on.isoformat(),
+            "catalogue_version": p.catalogue_version,
+            "model_version": p.model_version,
+        },
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_html(report: Report) -> str:
+    """The PDF's source: templates/results/report.html, self-contained (inline style, inline SVG chart)."""
+    labels = {d.id: d.label for d in report.readiness.dimensions}
+    scores = {d.id: d.score for d in report.readiness.dimensions}
+    return render_template(
+        "results/report.html",
+        report=report,
+        geometry=radar_geometry(scores, labels),
+        dimension_labels=labels,
+        scores=scores,
+        radar_title=gettext("Readiness in each of the seven areas"),
+    )
+
+
+def to_pdf(report: Report) -> bytes:
+    """A tagged PDF/UA-1 rendering of to_html(); needs an app context (templates and translations)."""
+    from weasyprint import HTML
+
+    html = HTML(string=to_html(report), base_url=None)
+    return html.write_pdf(pdf_variant="pdf/ua-1")
