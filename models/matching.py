@@ -248,6 +248,52 @@ def near_miss_order(rejected: np.ndarray, distance: np.ndarray, scores: np.ndarr
     return rejected[order][:limit]
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """One profile against a whole compiled catalogue, before any explanation is written."""
+
+    worst: np.ndarray  # per programme, the worst criterion status: the outcome
+    distance: np.ndarray  # how far an ineligible programme is from reach (see `match`)
+    values: np.ndarray  # (n, len(FEATURES)) factor values
+    contributions: np.ndarray  # (n, len(FEATURES)) each factor's part of the score
+    scores: np.ndarray  # the contributions added up
+
+    @property
+    def eligible(self) -> np.ndarray:
+        return self.worst == Status.MET
+
+    @property
+    def needs_info(self) -> np.ndarray:
+        return self.worst == Status.UNKNOWN
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """Programmes the firm may use (eligible or needs_info), in catalogue order."""
+        return np.flatnonzero(self.worst != Status.UNMET)
+
+    def top(self, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
+        return rank_order(self.candidates, self.scores, self.eligible, self.values[:, 0], catalogue, limit)
+
+
+def evaluate(profile: Profile, catalogue: CompiledCatalogue, ranker: ProgrammeRanker, day: dt.date) -> Evaluation:
+    """Rules, then factors and scores, for every programme at once (a few vector operations per rule type)."""
+    facts = Facts.of(profile, day)
+    n = len(catalogue)
+    worst = np.zeros(n, dtype=np.int8)
+    distance = np.zeros(n, dtype=np.int64)
+    for group in catalogue.rules:
+        statuses = group.evaluate(facts)
+        group.fold(worst, statuses, np.maximum)
+        weight = LOCATION_DISTANCE if group.type_name in LOCATION_RULES else 1
+        group.fold(distance, (statuses == Status.UNMET).astype(np.int64) * weight, np.add)
+    open_status = _open_status(catalogue, day)
+    worst = np.maximum(worst, open_status)
+    distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
+    values = _factor_values(catalogue, profile, day, worst == Status.UNKNOWN)
+    contributions = ranker.contributions_unchecked(values)
+    return Evaluation(worst, distance, values, contributions, contributions.sum(axis=1))
+
+
 def match(
     profile: Profile,
     catalogue: CompiledCatalogue,
@@ -264,28 +310,13 @@ def match(
     are the ones a firm could act on.
     """
     day = day or dt.date.today()
+    found = evaluate(profile, catalogue, ranker, day)
     facts = Facts.of(profile, day)
-    n = len(catalogue)
-    worst = np.zeros(n, dtype=np.int8)
-    distance = np.zeros(n, dtype=np.int64)
-    for group in catalogue.rules:
-        statuses = group.evaluate(facts)
-        group.fold(worst, statuses, np.maximum)
-        weight = LOCATION_DISTANCE if group.type_name in LOCATION_RULES else 1
-        group.fold(distance, (statuses == Status.UNMET).astype(np.int64) * weight, np.add)
-    open_status = _open_status(catalogue, day)
-    worst = np.maximum(worst, open_status)
-    distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
-
-    needs_info = worst == Status.UNKNOWN
-    values = _factor_values(catalogue, profile, day, needs_info)
-    contributions = ranker.contributions_unchecked(values)
-    scores = contributions.sum(axis=1)
-    limit = n if explain_limit is None else explain_limit
-    eligible = worst == Status.MET
-    candidates = np.flatnonzero(worst != Status.UNMET)
-    ordered = rank_order(candidates, scores, eligible, values[:, 0], catalogue, limit)
-    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), distance, scores, catalogue, limit)
+    worst, values, contributions, scores = found.worst, found.values, found.contributions, found.scores
+    limit = len(catalogue) if explain_limit is None else explain_limit
+    candidates = found.candidates
+    ordered = found.top(catalogue, limit)
+    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), found.distance, scores, catalogue, limit)
 
     def explained(i: int, rank: int | None) -> Match:
         programme = catalogue.programmes[i]
