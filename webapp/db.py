@@ -220,3 +220,21 @@ class ProgrammeVersion(Base):
 @event.listens_for(AuditEntry, "before_delete")
 def _audit_is_append_only(_mapper: Any, _connection: Any, _target: Any) -> None:
     raise RuntimeError("the audit log is append-only")
+
+
+class ShareLink(Base):
+    """A read-only link to one stored result of a draft, for an adviser. Separate from the private (edit) link.
+
+    Only the SHA-256 digest of the share token is stored; its first 16 hex characters are the link's public id
+    (used to revoke it). The shared view hides the business's name unless the firm chose to include it.
+    """
+
+    __tablename__ = "share_links"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False, index=True)
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    include_business_name: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -561,3 +561,31 @@ def duplicate_programme(programme_id: str) -> Any:
     return _editor(
         form, _("Duplicate programme"), url_for("admin.new_programme"), url_for("admin.programme", programme_id=programme_id), creating=True
     )
+
+
+@admin.get("/results-export")
+@requires("curator")
+def results_export() -> Any:
+    """Match results as CSV (streamed) or XLSX: one row per (assessment, matched programme); no names, no contacts."""
+    from flask import stream_with_context
+
+    from webapp.admin import results_export as rx
+
+    form = rx.make_form(request.args, dt.datetime.now(dt.UTC).date())
+    if not request.args:
+        return render_template("admin/results_export.html", form=form, columns=rx.COLUMNS)
+    if not form.validate():
+        return render_template("admin/results_export.html", form=form, columns=rx.COLUMNS), 400
+    if request.args.get("download") != "1":
+        return render_template("admin/results_export.html", form=form, columns=rx.COLUMNS)
+    query = form.query()
+    filters = {"country": query.country or None, "programme": query.programme or None, "format": query.fmt}
+    headers = {"Content-Disposition": f"attachment; filename={rx.filename(query)}", "Cache-Control": "no-store"}
+    if query.fmt == "xlsx":
+        content, rows = rx.to_xlsx(query)
+        with write_transaction():
+            audit.record("export", "results", f"{query.start}..{query.end}", {**filters, "rows": rows})
+        return Response(content, mimetype=rx.FORMATS["xlsx"], headers=headers)
+    with write_transaction():
+        audit.record("export", "results", f"{query.start}..{query.end}", filters)
+    return Response(stream_with_context(rx.csv_stream(query)), content_type=rx.FORMATS["csv"], headers=headers)

@@ -110,3 +110,121 @@ def earlier_report(token: str, sequence: int, fmt: str) -> Any:
     draft = drafts.find_draft(token)
     entries = drafts.history(draft) if draft else []
     return _download(next((e for e in entries if e.sequence == sequence), None), fmt)
+
+
+# Read-only share links for an adviser: made from the private results page, opened at /shared/<share token>.
+
+
+def _no_store(response: Any) -> Any:
+    # Both pages carry a secret in their URL or body: keep them out of caches, and out of Referer headers sent
+    # to the programme pages they link to. "same-origin", not "no-referrer": Flask-WTF checks the Referer of
+    # every form post over HTTPS, and the share page posts its own forms.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _share_page(token: str, status: int = 200, form: Any = None, new_link: str | None = None) -> Any:
+    from flask import make_response
+
+    from webapp.results import sharing
+
+    draft = drafts.find_draft(token)
+    entries = drafts.history(draft) if draft else []
+    sequence = request.args.get("sequence", type=int)
+    chosen = next((e for e in entries if sequence is None or e.sequence == sequence), None)
+    if draft is None or chosen is None:
+        abort(404)
+    html = render_template(
+        "results/share.html",
+        token=token,
+        assessment=chosen,
+        latest=entries[0],
+        form=form or sharing.ShareForm(),
+        revoke_form=sharing.RevokeForm(),
+        new_link=new_link,
+        links=sharing.links_of(draft),
+        sequences={e.id: e.sequence for e in entries},
+        public_id=sharing.public_id,
+        is_live=sharing.is_live,
+    )
+    return _no_store(make_response(html, status))
+
+
+@results.get("/results/<token>/share")
+def share(token: str) -> Any:
+    return _share_page(token)
+
+
+@results.post("/results/<token>/share")
+def create_share(token: str) -> Any:
+    from flask import url_for
+
+    from webapp.db import write_transaction
+    from webapp.results import sharing
+
+    form = sharing.ShareForm()
+    if not form.validate():
+        return _share_page(token, 400, form)
+    sequence = request.args.get("sequence", type=int)
+    with write_transaction():
+        draft = drafts.find_draft(token)
+        entries = drafts.history(draft) if draft else []
+        chosen = next((e for e in entries if sequence is None or e.sequence == sequence), None)
+        if draft is None or chosen is None:
+            abort(404)
+        share_token = sharing.create_link(draft, chosen, int(form.expiry.data), bool(form.include_name.data))
+    new_link = url_for("results.shared", share_token=share_token, _external=True)
+    return _share_page(token, 200, sharing.ShareForm(formdata=None), new_link)
+
+
+@results.post("/results/<token>/share/<link_id>/revoke")
+def revoke_share(token: str, link_id: str) -> Any:
+    from flask import flash, redirect, url_for
+    from flask_babel import gettext as _
+
+    from webapp.db import write_transaction
+    from webapp.results import sharing
+
+    if not sharing.RevokeForm().validate():
+        abort(400)
+    with write_transaction():
+        draft = drafts.find_draft(token)
+        link = sharing.link_by_public_id(draft, link_id) if draft else None
+        if link is None:
+            abort(404)
+        sharing.revoke(link)
+    flash(_("The link has been revoked. It no longer opens your results."))
+    return redirect(url_for("results.share", token=token, sequence=request.args.get("sequence", type=int)))
+
+
+@results.get("/shared/<share_token>")
+def shared(share_token: str) -> Any:
+    from flask import make_response
+
+    from webapp.db import db
+    from webapp.results import sharing
+
+    link = sharing.find_link(share_token)
+    assessment = db.session.get(Assessment, link.assessment_id) if link else None
+    if link is None or assessment is None:
+        abort(404)
+    document = assessment.result
+    bank = load_bank()
+    labels = {d.id: d.label for d in bank.dimensions}
+    name = str((assessment.request or {}).get("enterprise", {}).get("name") or "") if link.include_business_name else ""
+    html = render_template(
+        "results/shared.html",
+        document=document,
+        assessment=assessment,
+        link=link,
+        business_name=name,
+        bank=bank,
+        dimension_labels=labels,
+        geometry=radar_geometry(document["readiness"]["dimensions"], labels),
+        groups=_grouped(document["matches"], list(CATEGORIES), list(OUTCOMES)),
+        near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
+    )
+    response = _no_store(make_response(html))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
