@@ -252,6 +252,7 @@ def near_miss_order(rejected: np.ndarray, distance: np.ndarray, scores: np.ndarr
 class Evaluation:
     """One profile against a whole compiled catalogue, before any explanation is written."""
 
+    facts: Facts  # what the rules read from the profile (reused to write explanations)
     worst: np.ndarray  # per programme, the worst criterion status: the outcome
     distance: np.ndarray  # how far an ineligible programme is from reach (see `match`)
     values: np.ndarray  # (n, len(FEATURES)) factor values
@@ -291,7 +292,7 @@ def evaluate(profile: Profile, catalogue: CompiledCatalogue, ranker: ProgrammeRa
     distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
     values = _factor_values(catalogue, profile, day, worst == Status.UNKNOWN)
     contributions = ranker.contributions_unchecked(values)
-    return Evaluation(worst, distance, values, contributions, contributions.sum(axis=1))
+    return Evaluation(facts, worst, distance, values, contributions, contributions.sum(axis=1))
 
 
 def match(
@@ -311,7 +312,7 @@ def match(
     """
     day = day or dt.date.today()
     found = evaluate(profile, catalogue, ranker, day)
-    facts = Facts.of(profile, day)
+    facts = found.facts
     worst, values, contributions, scores = found.worst, found.values, found.contributions, found.scores
     limit = len(catalogue) if explain_limit is None else explain_limit
     candidates = found.candidates

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -17,7 +18,7 @@ from models.matching import CompiledCatalogue, compile_catalogue
 from programmes.loader import catalogue_version
 from programmes.rates import table_on
 from programmes.schema import Programme
-from webapp.db import CatalogueState, ProgrammeRecord, ProgrammeVersion, db, utcnow
+from webapp.db import CatalogueState, ProgrammeRecord, ProgrammeVersion, db, utcnow, write_transaction
 
 PUBLISHED = "published"
 EMPTY_VERSION = "cat-empty"
@@ -119,4 +120,32 @@ def upsert_programmes(programmes: list[Programme], actor_email: str | None = Non
             continue
         add_version(record, before, actor_email, note)
     report.version = refresh_version()
+    return report
+
+
+class _DryRunError(Exception):
+    """Raised inside the import's transaction to roll a dry run back once its report is made."""
+
+
+def import_programmes(
+    programmes: list[Programme],
+    apply: bool,
+    actor_email: str | None = None,
+    note: str = "import",
+    on_apply: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Upsert in one write transaction: applied whole, or (a dry run) reported and rolled back whole.
+
+    `on_apply` runs inside the same transaction when applying (the audit entry commits with the change).
+    """
+    report = ImportReport()
+    try:
+        with write_transaction():
+            report = upsert_programmes(programmes, actor_email, note)
+            if not apply:
+                raise _DryRunError
+            if on_apply is not None:
+                on_apply(report)
+    except _DryRunError:
+        pass
     return report

@@ -19,7 +19,7 @@ from webapp.admin.audit import record
 from webapp.admin.auth import ROLES, create_user
 from webapp.assessments import InvalidProfileError, evaluate, validate_profile
 from webapp.batch import match_batch_command
-from webapp.catalogue import published_programmes, upsert_programmes
+from webapp.catalogue import import_programmes, published_programmes
 from webapp.db import db, write_transaction
 
 catalogue_cli = AppGroup("catalogue", help="Check, import and export the programme catalogue.")
@@ -70,17 +70,7 @@ def import_(path: Path, dry_run: bool) -> None:
         _print_problems(problems)
         sys.exit(1)
 
-    class DryRunError(Exception):
-        """Raised inside the transaction to roll it back after reporting."""
-
-    report = None
-    try:
-        with write_transaction():
-            report = upsert_programmes(programmes)
-            if dry_run:
-                raise DryRunError
-    except DryRunError:
-        pass
+    report = import_programmes(programmes, apply=not dry_run)
     verb = "would be" if dry_run else "were"
     click.echo(f"{len(report.created)} {verb} created, {len(report.updated)} {verb} updated, {len(report.unchanged)} unchanged.")
     for label, ids in (("created", report.created), ("updated", report.updated)):

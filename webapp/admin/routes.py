@@ -32,7 +32,7 @@ from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, PROGRAMME_STATUSES
 from webapp.admin import analytics, audit, auth, curation, programme_forms
-from webapp.catalogue import published_programmes, upsert_programmes
+from webapp.catalogue import ImportReport, import_programmes, published_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, StaffSession, StaffUser, db, utcnow, write_transaction
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -375,17 +375,12 @@ def import_catalogue() -> Any:
             if not problems:
                 apply = request.form.get("apply") == "1"
 
-                class DryRunError(Exception):
-                    """Rolls the dry run back after the report is made."""
+                def audit_import(done: ImportReport) -> None:
+                    audit.record("import", "catalogue", name, {"created": done.created, "updated": done.updated, "applied": True})
 
-                try:
-                    with write_transaction():
-                        report = upsert_programmes(programmes_found, actor_email=current_user.email, note=f"import of {name}")
-                        audit.record("import" if apply else "import_dry_run", "catalogue", name,
-                                     {"created": report.created, "updated": report.updated, "applied": apply})  # fmt: skip
-                        if not apply:
-                            raise DryRunError
-                except DryRunError:
+                note = f"import of {name}"
+                report = import_programmes(programmes_found, apply, current_user.email, note, on_apply=audit_import)
+                if not apply:
                     with write_transaction():
                         audit.record("import_dry_run", "catalogue", name, {"created": report.created, "updated": report.updated})
         status = 400 if problems else 200
