@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, event
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -120,6 +120,9 @@ class Draft(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, index=True)
+    # Counts the saves of `data`; a submit records the revision it matched, so a repeated submit of the same
+    # answers (double click, retried POST) finds the stored result instead of making a second one.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Assessment(Base):
@@ -138,6 +141,12 @@ class Assessment(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     catalogue_version: Mapped[str] = mapped_column(String(40), nullable=False)
     model_version: Mapped[str] = mapped_column(String(80), nullable=False)
+    draft_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "sequence", name="uq_assessments_draft_sequence"),
+        UniqueConstraint("draft_id", "draft_revision", name="uq_assessments_draft_revision"),
+    )
 
 
 class StaffUser(Base):
@@ -238,3 +247,21 @@ class ShareLink(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     include_business_name: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class FollowUpConsent(Base):
+    """A firm's consent to be contacted about its results, as given: when, on which wording, and whether withdrawn.
+
+    One row per consent given; withdrawing sets withdrawn_at and erases the contact details, keeping the record
+    that consent was once given (GDPR Art. 7(1): the controller must be able to show it).
+    """
+
+    __tablename__ = "follow_up_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False, index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    contact_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    wording_version: Mapped[str] = mapped_column(String(20), nullable=False)
+    given_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
