@@ -157,6 +157,7 @@ def test_pdf_is_tagged_and_holds_the_report(client, with_catalogue):
 
 def test_an_earlier_report_is_the_earlier_assessment(client, with_catalogue):
     token, first = submitted(client)
+    client.post(f"/p/{token}/strategy?return=check", data={"level": "4"})  # unchanged answers would give the same one
     assert client.post(f"/p/{token}/submit").status_code == 302
     data = json.loads(download(client, token, "json", sequence=1).data)
     assert data["id"] == first.id

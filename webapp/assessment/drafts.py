@@ -3,6 +3,11 @@
 A private link carries a random token (144 bits). The database keeps only the token's SHA-256 digest, so a copy
 of the table opens nobody's profile, and looking a token up compares digests, not the secret itself. A draft
 lives DRAFT_LIFETIME_DAYS after its last change (config; 30 days by default), then its link answers 404.
+
+Submitting is idempotent per revision of the answers: every save() counts a new revision, and submit() stores at
+most one assessment for a revision, so a double click, a retried POST or Back-then-resubmit returns the stored
+result instead of making a second one. The database holds the rule too (unique (draft_id, draft_revision) and
+(draft_id, sequence)), so two submits that race past the check cannot both commit.
 """
 
 from __future__ import annotations
@@ -47,9 +52,16 @@ def find_draft(token: str) -> Draft | None:
     return draft
 
 
-def save(draft: Draft, data: dict[str, Any]) -> None:
+def _touch(draft: Draft) -> None:
     now = utcnow()
-    draft.data, draft.updated_at, draft.expires_at = data, now, _expiry(now)
+    draft.updated_at, draft.expires_at = now, _expiry(now)
+
+
+def save(draft: Draft, data: dict[str, Any]) -> None:
+    """Store the answers as the draft's next revision; the link lives on from now."""
+    draft.data = data
+    draft.revision = (draft.revision or 0) + 1
+    _touch(draft)
 
 
 def request_document(draft: Draft) -> dict[str, Any]:
@@ -65,12 +77,27 @@ def request_document(draft: Draft) -> dict[str, Any]:
     return request
 
 
-def submit(draft: Draft) -> dict[str, Any]:
-    """Match the draft and store the result as the next entry of its history; returns the document."""
+def submit(draft: Draft) -> tuple[dict[str, Any], bool]:
+    """Match the draft and store the result as the next entry of its history, once per revision of the answers.
+
+    Returns (document, created): created is False when this revision was already submitted, and the document is
+    then the stored one; nothing is added. Call inside write_transaction(). Two submits of one draft take turns:
+    on SQLite BEGIN IMMEDIATE makes the second wait for the first to commit; on PostgreSQL the draft's row is
+    locked (SELECT ... FOR UPDATE), so the second reads after the first committed and finds its result. Anything
+    that still races (an insert that skips this function) fails on the unique constraints with IntegrityError,
+    which the caller turns into "show the stored result".
+    """
+    db.session.refresh(draft, with_for_update=True)
+    stored = db.session.scalar(select(Assessment).where(Assessment.draft_id == draft.id, Assessment.draft_revision == draft.revision))
+    if stored is not None:
+        return stored.result, False
     sequence = (db.session.scalar(select(func.max(Assessment.sequence)).where(Assessment.draft_id == draft.id)) or 0) + 1
     document = create_assessment(request_document(draft), draft_id=draft.id, sequence=sequence)
-    save(draft, draft.data)  # the link lives on from the last change
-    return document
+    # create_assessment only adds the row; mark it with the revision it matched before it is flushed.
+    added = next(o for o in db.session.new if isinstance(o, Assessment) and o.id == document["id"])
+    added.draft_revision = draft.revision
+    _touch(draft)  # the link lives on from the last change, without counting a new revision
+    return document, True
 
 
 def history(draft: Draft) -> list[Assessment]:

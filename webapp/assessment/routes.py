@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length
@@ -167,12 +168,18 @@ def submit(token: str) -> Response:
     try:
         with write_transaction():
             draft = _draft_or_404(token)
-            drafts.submit(draft)
+            _document, created = drafts.submit(draft)
     except InvalidProfileError:
         # Every section validated on its own; this only happens if the question bank changed under a draft.
         current_app.logger.warning("a complete draft failed profile validation")
         flash(_("Some answers need checking again before we can show results."))
         return redirect(url_for("journey.check", token=token))
+    except IntegrityError:
+        # Another submit of the same answers committed first (write_transaction rolled this one back): show that one.
+        created = False
+    if not created:
+        # Back, then submit again, or a double click (GOV.UK question pages: say it was already sent).
+        flash(_("You have already submitted these answers. These are your results."))
     return redirect(url_for("results.latest", token=token))
 
 
