@@ -43,6 +43,28 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_SENDER = "Tremplin <no-reply@tremplin.invalid>"
     MAIL_TIMEOUT_SECONDS = 10
+    # Rate limits (webapp/limits.py, docs/security.md "Rate limits"). The store must be shared by every worker:
+    # None means a SQLite file of its own in the instance folder (instance/ratelimits.sqlite), which holds across
+    # the processes of one host; production uses Redis (TREMPLIN_RATELIMIT_STORAGE_URI overrides either).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "tremplin"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After (and X-RateLimit-*) on limited endpoints, 429s included
+    # Store unreachable: count in each worker's memory (limits then hold per worker) rather than fail every request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Per client address unless noted; a deployment overrides single entries (TREMPLIN_RATE_LIMITS as a JSON object).
+    RATE_LIMITS: ClassVar[dict[str, str]] = {
+        "start": "30 per minute; 300 per hour",
+        "api_create": "20 per minute; 200 per hour",
+        "email": "10 per hour; 30 per day",
+        "email_recipient": "3 per hour; 10 per day",  # per recipient address, whoever sends
+        "report": "30 per minute; 300 per hour",
+        "report_pdf": "6 per minute; 60 per hour",
+        "share": "20 per hour; 60 per day",
+        "sign_in": "15 per minute; 60 per hour",
+        "admin_export": "10 per minute; 100 per hour",  # per staff member
+    }
 
 
 class DevelopmentConfig(BaseConfig):
@@ -53,12 +75,16 @@ class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    # The suite makes hundreds of requests from one address in one process: limits off here. The rate-limit tests
+    # build their own apps with RATELIMIT_ENABLED=True and small RATE_LIMITS.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}

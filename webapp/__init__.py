@@ -104,6 +104,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from webapp.api import api
     from webapp.assessment import journey
     from webapp.cli import register_cli
+    from webapp.limits import init_limits
     from webapp.pages import pages
     from webapp.presentation import register_presentation
     from webapp.results import results
@@ -116,6 +117,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin)
     init_auth(app)
     register_presentation(app)
+    init_limits(app)  # after every blueprint: it wraps view functions by endpoint name
     _register_errors(app)
     register_cli(app)
     return app
