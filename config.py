@@ -28,13 +28,30 @@ class BaseConfig:
     # Languages with complete translations; the page language must match its content (WCAG 3.1.1).
     LANGUAGES = ("en",)
     JSON_SORT_KEYS = False
+    # The session cookie (the CSRF secret, a staff member's server-side session id): no script reads it, it is not
+    # sent on cross-site posts, and over HTTPS only where the site is served over HTTPS (TREMPLIN_SESSION_COOKIE_SECURE).
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # Flask-Login's remember-me cookie is never set (staff sign in each time), but gets the same flags should it be.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    # How many reverse proxies sit in front of the app; their X-Forwarded-* headers are trusted that far and no
+    # further (werkzeug ProxyFix). 0: the app is reached directly and ignores those headers. See docs/security.md.
+    TRUSTED_PROXIES = 0
     # How many programmes a stored assessment explains in full; None explains every one (the API contract).
     EXPLAIN_LIMIT: int | None = None
-    # A draft's private link works this many days after its last change (docs/data-inventory.md).
+    # A draft's private link works this many days after its last change (docs/privacy.md).
     DRAFT_LIFETIME_DAYS = 30
+    # Retention, applied by `flask purge` (docs/privacy.md): API assessments (no draft) are kept a year, long
+    # enough for a partner to read one back and for the staff's year-long export and insights; failed sign-ins
+    # (e-mail and IP address) a month, for looking into an attack; ended staff sessions a month.
+    ASSESSMENT_RETENTION_DAYS = 365
+    SIGN_IN_ATTEMPT_RETENTION_DAYS = 30
+    STAFF_SESSION_RETENTION_DAYS = 30
+    # How long the deployer's database backups are kept, stated on the privacy pages; None: no number is promised.
+    BACKUP_RETENTION_DAYS: int | None = None
     # Outgoing mail (the private link, on request). No server configured: the page offers no e-mail.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -83,6 +100,12 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    # __Host-: the browser keeps it only if it is Secure, has Path=/ and no Domain, so no subdomain can set or
+    # overwrite it. webapp.security drops the prefix if TREMPLIN_SESSION_COOKIE_SECURE=false (plain-HTTP trials).
+    SESSION_COOKIE_NAME = "__Host-tremplin-session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0"
 

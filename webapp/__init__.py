@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import uuid
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
-from werkzeug.exceptions import HTTPException
 
 from config import BaseConfig, check_production_secret, config_class, normalise_database_url
 from webapp.db import db
+from webapp.errors import register_errors
 from webapp.i18n import init_i18n
+from webapp.security import init_security
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 migrate = Migrate(render_as_batch=True, directory=MIGRATIONS_DIR)
@@ -50,28 +50,6 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         check_production_secret(app.config.get("SECRET_KEY"))
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secrets.token_hex(32) if app.config.get("TESTING") else _secret_key_for_development(app)
-
-
-def _register_errors(app: Flask) -> None:
-    from webapp.api.routes import error_response, http_error
-
-    def wants_json() -> bool:
-        return request.path.startswith("/api/")
-
-    @app.errorhandler(HTTPException)
-    def http(error: HTTPException) -> Any:
-        if wants_json():
-            return http_error(error)
-        return render_template("error.html", status=error.code), error.code
-
-    @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> Any:
-        # The incident id lets support find the trace in the log; the reader never sees the trace itself.
-        incident = uuid.uuid4().hex[:12]
-        log.exception("incident %s on %s %s", incident, request.method, request.path)
-        if wants_json():
-            return error_response(500, "internal_error", f"Something went wrong on our side; nothing was stored. Incident {incident}.")
-        return render_template("error.html", status=500, incident=incident), 500
 
 
 def _templates(app: Flask) -> None:
@@ -118,6 +96,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     register_presentation(app)
     init_limits(app)  # after every blueprint: it wraps view functions by endpoint name
-    _register_errors(app)
+    register_errors(app)
+    init_security(app)
     register_cli(app)
     return app

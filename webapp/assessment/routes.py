@@ -139,6 +139,20 @@ def step(token: str, slug: str) -> Any:
     return redirect(url_for("journey.step", token=token, slug=following.slug) if following else url_for("journey.check", token=token))
 
 
+def step_after_csrf_error(token: str, slug: str) -> tuple[str, int] | None:
+    """A section posted with an expired or missing CSRF token (webapp.errors): nothing is saved, and nothing typed is
+    lost. The same page comes back with the posted answers and a fresh token; None when the link or page is unknown."""
+    draft = drafts.find_draft(token)
+    bank = load_bank()
+    current = section(draft.path, bank, slug) if draft else None
+    if draft is None or current is None:
+        return None
+    form = form_for(current, draft.path, bank, draft.data)()  # filled from the post, neither validated nor saved
+    button = _("Save and return to check your answers") if request.args.get("return") == RETURN_TO_CHECK else _("Save and continue")
+    problem = _("This page timed out for your security. Your answers are shown below: check them and select ‘%(button)s’.", button=button)
+    return _render_section(token, draft, current, form, 400, problem)
+
+
 @journey.get("/p/<token>/check")
 def check(token: str) -> str:
     draft = _draft_or_404(token)

@@ -1,0 +1,140 @@
+"""Security headers on every response, the CSP nonce, proxy trust, and private tokens kept out of request logs.
+
+`init_security(app)` is called once by create_app(). The headers are added in an after_request hook, which Flask
+runs for views, static files, redirects and the responses of error handlers alike (docs/security.md lists them).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from typing import Any
+from urllib.parse import unquote
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+log = logging.getLogger("tremplin")
+
+# Paths whose URL or body carries a private token or staff data: never stored by a browser or a shared cache.
+PRIVATE_PREFIXES = ("/p/", "/start", "/results/", "/shared/", "/admin", "/api/v1/assessments")
+HSTS = "max-age=31536000; includeSubDomains"
+# A path segment after one of these is a secret: the draft token (/p/, /results/), the share token (/shared/), an
+# API assessment id (/api/v1/assessments/). The same rule as gunicorn's access log (webapp/gunicorn_logging.py).
+SECRET_PARENTS = frozenset({"p", "results", "shared", "assessments"})
+_PATH = re.compile(r"/[^\s?#\"']*")
+REDACTED = "…"
+# The host name prefix a browser accepts only with Secure, Path=/ and no Domain.
+HOST_PREFIX = "__Host-"
+
+
+def csp_nonce() -> str:
+    """This request's nonce for inline and module scripts (base.html hands it to the GOV.UK template)."""
+    nonce = g.get("csp_nonce")
+    if nonce is None:
+        nonce = g.csp_nonce = secrets.token_urlsafe(18)
+    return nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    # No 'unsafe-inline' anywhere: inline <script> runs only with the nonce, and style="" attributes are refused,
+    # which is why templates and SVG charts style through classes in app.css.
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        )
+    )
+
+
+def is_private(path: str) -> bool:
+    return path.startswith(PRIVATE_PREFIXES)
+
+
+def _redact_segments(match: re.Match[str]) -> str:
+    segments = match.group(0).split("/")
+    for index in range(1, len(segments) - 1):
+        # Compared percent-decoded (/%70/<token> reaches the same page), but the logged text is never decoded.
+        if segments[index + 1] and unquote(segments[index]).lower() in SECRET_PARENTS:
+            segments[index + 1] = REDACTED
+    return "/".join(segments)
+
+
+def redact_path(text: str) -> str:
+    """The text with the secret segment of every private path in it (see SECRET_PARENTS) replaced by "…"."""
+    return _PATH.sub(_redact_segments, text) if "/" in text else text
+
+
+def _redact(value: Any) -> Any:
+    return redact_path(value) if isinstance(value, str) else value
+
+
+class RedactTokensFilter(logging.Filter):
+    """Rewrites werkzeug's request log lines so that private tokens never reach a log.
+
+    werkzeug logs `'%s - - [%s] "%s" %s %s'` with the request line as an argument (possibly wrapped in ANSI colour
+    codes). Both the message and its arguments are rewritten; the record is always kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {key: _redact(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redact(value) for value in record.args)
+        return True
+
+
+REDACT_FILTER = RedactTokensFilter()
+# werkzeug's request log (`flask run`, the test servers); gunicorn's logs use webapp.gunicorn_logging instead.
+REQUEST_LOGGERS = ("werkzeug",)
+
+
+def _install_log_filter() -> None:
+    for name in REQUEST_LOGGERS:
+        logger = logging.getLogger(name)
+        if REDACT_FILTER not in logger.filters:  # create_app() may run many times in one process
+            logger.addFilter(REDACT_FILTER)
+
+
+def _session_cookie_name(app: Flask) -> None:
+    """A __Host- cookie needs Secure: without it a browser drops the cookie, so fall back to a plain name."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    if name.startswith(HOST_PREFIX) and not app.config["SESSION_COOKIE_SECURE"]:
+        app.config["SESSION_COOKIE_NAME"] = name[len(HOST_PREFIX) :]
+        log.warning(
+            "SESSION_COOKIE_SECURE is off, so the session cookie is called %s, without the __Host- prefix", name[len(HOST_PREFIX) :]
+        )
+
+
+def _add_headers(response: Response) -> Response:
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")  # a page may ask for stricter
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = HSTS
+    if is_private(request.path) or response.status_code >= 500:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_security(app: Flask) -> None:
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops:
+        # Behind N reverse proxies: believe the last N X-Forwarded-For/-Proto/-Host/-Port values and no more, so
+        # request.is_secure (HSTS, Secure cookies) and remote_addr are right and a client cannot forge them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+    _session_cookie_name(app)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(_add_headers)
+    _install_log_filter()
