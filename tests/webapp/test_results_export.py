@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from tests.factories import make_request
 from tests.webapp.admin_helpers import make_staff, sign_in
+from tests.webapp.journey_helpers import ABOUT, complete
 from tests.webapp.test_pages import check_page
 from webapp.admin import results_export
-from webapp.db import Assessment, AuditEntry, db, write_transaction
+from webapp.assessment.drafts import digest
+from webapp.db import Assessment, AuditEntry, Draft, db, utcnow, write_transaction
 from webapp.results.exports import neutralise
 
 URL = "/admin/results-export"
@@ -114,11 +116,57 @@ def test_csv_has_one_row_per_match_of_the_assessments_in_range_and_is_audited(cl
     assert audit.diff == {"country": None, "programme": None, "format": "csv"}
 
 
-def test_no_business_name_or_contact_column_is_exported(client, stored, curator):
+def test_no_business_name_is_exported_and_contacts_are_empty_without_consent(client, stored, curator):
     text = download(client, "csv").get_data(as_text=True)
     assert SECRET_NAME not in text
-    assert not {"name", "business_name", "email", "phone", "contact"} & set(text.splitlines()[0].split(","))
-    assert "no business names and no contact details" in client.get(URL).get_data(as_text=True)
+    assert not {"name", "business_name", "email", "phone"} & set(text.splitlines()[0].split(","))
+    rows = csv_rows(download(client, "csv"))
+    assert rows and all(r["contact_name"] == r["contact_email"] == r["contact_consented_at"] == "" for r in rows)
+    assert "holds no business names" in client.get(URL).get_data(as_text=True)
+
+
+def firm_with_consent(client, name: str, email: str | None) -> str:
+    """A firm through the web journey, submitted; with a consent to be contacted when an e-mail is given."""
+    token = complete(client)
+    assert client.post(f"/p/{token}/submit").status_code == 302
+    if email:
+        response = client.post(f"/results/{token}/contact", data={"consent": "y", "contact_name": name, "contact_email": email})
+        assert response.status_code == 303
+    return token
+
+
+def contacts_by_assessment(rows: list[dict]) -> dict[str, tuple]:
+    return {key(r)[0]: (r["contact_name"], r["contact_email"], bool(r["contact_consented_at"])) for r in rows}
+
+
+def test_contact_details_only_for_firms_with_a_live_consent(client, stored, curator):
+    live = firm_with_consent(client, "=Claire Live", "claire@live.example")
+    withdrawn = firm_with_consent(client, "Wanda Withdrawn", "wanda@withdrawn.example")
+    assert client.post(f"/results/{withdrawn}/contact/withdraw").status_code == 303
+    expired = firm_with_consent(client, "Ed Expired", "ed@expired.example")
+    with write_transaction():
+        db.session.get(Draft, digest(expired)).expires_at = utcnow() - dt.timedelta(seconds=1)
+    silent = firm_with_consent(client, "", None)
+    ids = {t: db.session.scalar(select(Assessment.id).where(Assessment.draft_id == digest(t))) for t in (live, withdrawn, expired, silent)}
+
+    for rows in (csv_rows(download(client, "csv")), xlsx_rows(download(client, "xlsx"))):
+        by_id = contacts_by_assessment(rows)
+        assert by_id[ids[live]] == ("'=Claire Live", "claire@live.example", True)  # neutralised like every cell
+        for token in (withdrawn, expired, silent):
+            assert by_id[ids[token]] in {("", "", False), (None, None, False)}
+        assert all(by_id[i] in {("", "", False), (None, None, False)} for i in stored[:5])
+    text = download(client, "csv").get_data(as_text=True)
+    assert "wanda@" not in text and "ed@expired" not in text and "Wanda" not in text
+    assert ABOUT["name"] not in text  # the business name, even of a firm that asked to be contacted
+
+
+def test_contacts_are_looked_up_per_batch(client, stored, curator, monkeypatch):
+    tokens = [firm_with_consent(client, f"Firm {i}", f"firm{i}@example.com") for i in range(3)]
+    monkeypatch.setattr(results_export, "BATCH_SIZE", 2)
+    by_id = contacts_by_assessment(csv_rows(download(client, "csv")))
+    for i, token in enumerate(tokens):
+        assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.draft_id == digest(token)))
+        assert by_id[assessment_id][:2] == (f"Firm {i}", f"firm{i}@example.com")
 
 
 def test_xlsx_matches_the_stored_assessments_and_the_audit_counts_its_rows(client, stored, curator):

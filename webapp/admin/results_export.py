@@ -5,12 +5,14 @@ one country and/or only the rows of one programme, the firm's country, region, s
 and, for each programme it was matched with (the `matches` of the stored result, not `not_eligible`), the
 programme's id, name, category, eligibility, rank and score, with the catalogue and model versions.
 
-What is NOT exported: any contact detail or business name. Tremplin does not record a firm's consent to follow-up
-contact yet, so nothing here may be used to reach a firm.
+Contact details: contact_name, contact_email and contact_consented_at are filled only for a firm (a draft) with a
+live consent to follow-up contact (webapp.results.privacy: given, not withdrawn, and its private link not expired);
+for every other row they are empty. The business name is never exported.
 
 Memory: assessments are read in batches of BATCH_SIZE ordered by (created_at, id), as plain rows (not ORM objects,
-so the session does not keep them), and the CSV is written as a generator. The XLSX is built in openpyxl's
-write-only mode. Every text cell goes through webapp.results.exports.neutralise (spreadsheet formula injection).
+so the session does not keep them), with one query per batch for the consents, and the CSV is written as a
+generator. The XLSX is built in openpyxl's write-only mode. Every text cell goes through
+webapp.results.exports.neutralise (spreadsheet formula injection).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from wtforms import Form, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from webapp.admin.analytics import size_class
-from webapp.db import Assessment, ProgrammeRecord, db
+from webapp.db import Assessment, Draft, FollowUpConsent, ProgrammeRecord, db, utcnow
 from webapp.results.exports import neutralise
 
 BATCH_SIZE = 500
@@ -60,7 +62,11 @@ COLUMNS: tuple[str, ...] = (
     "score",
     "catalogue_version",
     "model_version",
+    "contact_name",
+    "contact_email",
+    "contact_consented_at",
 )
+NO_CONTACT = ("", "", "")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -188,15 +194,21 @@ def filename(query: ExportQuery) -> str:
 
 
 def assessments(query: ExportQuery) -> Iterator[Any]:
+    """The assessments created in the query's days (UTC) and country, oldest first (see batches)."""
+    for batch in batches(query):
+        yield from batch
+
+
+def batches(query: ExportQuery) -> Iterator[list[Any]]:
     """The assessments created in the query's days (UTC) and country, in batches of BATCH_SIZE, oldest first.
 
     Keyset pagination on (created_at, id), so each batch is one indexed query whatever its position. Rows are plain
-    rows (id, created_at, request, result), not ORM objects. The country is filtered here, in Python, because
-    SQLite and PostgreSQL query JSON differently.
+    rows (id, draft_id, created_at, request, result), not ORM objects. The country is filtered here, in Python,
+    because SQLite and PostgreSQL query JSON differently.
     """
     start = dt.datetime.combine(query.start, dt.time())
     stop = dt.datetime.combine(query.end + dt.timedelta(days=1), dt.time())
-    columns = (Assessment.id, Assessment.created_at, Assessment.request, Assessment.result)
+    columns = (Assessment.id, Assessment.draft_id, Assessment.created_at, Assessment.request, Assessment.result)
     after: tuple[dt.datetime, str] | None = None
     while True:
         statement = select(*columns).where(Assessment.created_at >= start, Assessment.created_at < stop)
@@ -207,19 +219,37 @@ def assessments(query: ExportQuery) -> Iterator[Any]:
         batch = db.session.execute(statement.order_by(Assessment.created_at, Assessment.id).limit(BATCH_SIZE)).all()
         if not batch:
             return
-        for row in batch:
-            if not query.country or (row.request.get("enterprise") or {}).get("country") == query.country:
-                yield row
+        yield [row for row in batch if not query.country or (row.request.get("enterprise") or {}).get("country") == query.country]
         after = (batch[-1].created_at, batch[-1].id)
         if len(batch) < BATCH_SIZE:
             return
 
 
+def live_contacts(draft_ids: set[str]) -> dict[str, tuple[str, str, str]]:
+    """(name, e-mail, consent time) of each of these drafts with a live consent: not withdrawn, draft not expired.
+
+    Should a draft hold two live consents (the page prevents it), the latest given wins.
+    """
+    if not draft_ids:
+        return {}
+    statement = (
+        select(FollowUpConsent.draft_id, FollowUpConsent.contact_name, FollowUpConsent.contact_email, FollowUpConsent.given_at)
+        .join(Draft, Draft.id == FollowUpConsent.draft_id)
+        .where(FollowUpConsent.draft_id.in_(draft_ids), FollowUpConsent.withdrawn_at.is_(None), Draft.expires_at > utcnow())
+        .order_by(FollowUpConsent.given_at, FollowUpConsent.id)
+    )
+    return {
+        c.draft_id: (c.contact_name or "", c.contact_email or "", c.given_at.isoformat(timespec="seconds") + "Z")
+        for c in db.session.execute(statement)
+    }
+
+
 def rows_of(assessment_id: str, created_at: dt.datetime, request: Mapping[str, Any], result: Mapping[str, Any],
-            programme: str = "") -> list[list[Any]]:  # fmt: skip
+            programme: str = "", contact: tuple[str, str, str] = NO_CONTACT) -> list[list[Any]]:  # fmt: skip
     """The export rows of one assessment, raw (not yet neutralised): one per matched programme, in rank order.
 
-    Only the columns of COLUMNS: no business name, no contact detail, whatever the stored request holds.
+    Only the columns of COLUMNS: no business name, whatever the stored request holds; the contact given (the
+    firm's live consent, see live_contacts) or empty cells.
     """
     enterprise = request.get("enterprise") or {}
     readiness = result.get("readiness") or {}
@@ -246,6 +276,7 @@ def rows_of(assessment_id: str, created_at: dt.datetime, request: Mapping[str, A
             m.get("rank", ""),
             m.get("score", ""),
             *versions,
+            *contact,
         ]
         for m in result.get("matches") or []
         if not programme or m.get("programme_id") == programme
@@ -253,8 +284,10 @@ def rows_of(assessment_id: str, created_at: dt.datetime, request: Mapping[str, A
 
 
 def _rows(query: ExportQuery) -> Iterator[list[Any]]:
-    for a in assessments(query):
-        yield from rows_of(a.id, a.created_at, a.request, a.result, query.programme)
+    for batch in batches(query):
+        contacts = live_contacts({a.draft_id for a in batch if a.draft_id})
+        for a in batch:
+            yield from rows_of(a.id, a.created_at, a.request, a.result, query.programme, contacts.get(a.draft_id, NO_CONTACT))
 
 
 def csv_cells(row: list[Any]) -> list[Any]:
