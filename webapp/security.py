@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 from urllib.parse import unquote
 
-from flask import Flask, g, request
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -26,15 +26,20 @@ HSTS = "max-age=31536000; includeSubDomains"
 SECRET_PARENTS = frozenset({"p", "results", "shared", "assessments"})
 _PATH = re.compile(r"/[^\s?#\"']*")
 REDACTED = "…"
+NONCE_KEY = "tremplin.csp_nonce"
 # The host name prefix a browser accepts only with Secure, Path=/ and no Domain.
 HOST_PREFIX = "__Host-"
 
 
 def csp_nonce() -> str:
-    """This request's nonce for inline and module scripts (base.html hands it to the GOV.UK template)."""
-    nonce = g.get("csp_nonce")
+    """This request's nonce for inline and module scripts (base.html hands it to the GOV.UK template).
+
+    Kept in the request's WSGI environ, not on `g`: an application context can outlive one request (the test
+    client reuses an active one), and a nonce must never be reused.
+    """
+    nonce = request.environ.get(NONCE_KEY)
     if nonce is None:
-        nonce = g.csp_nonce = secrets.token_urlsafe(18)
+        nonce = request.environ[NONCE_KEY] = secrets.token_urlsafe(18)
     return nonce
 
 

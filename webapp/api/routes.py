@@ -54,7 +54,10 @@ def http_error(error: HTTPException) -> Response:
         405: "This method is not allowed here.",
         413: "The request body is larger than 64 KB.",
         415: "Send the body as application/json.",
+        422: "Some fields are not valid; nothing was stored.",
+        429: "Too many requests from your address; nothing was stored. Wait, then try again (see Retry-After).",
         500: "Something went wrong on our side; nothing was stored.",
+        503: "The service is unavailable just now; nothing was stored. Try again later (see Retry-After).",
     }
     return error_response(status, HTTP_CODES.get(status, "error"), messages.get(status, error.description or "Error."), headers=headers)
 
