@@ -1,4 +1,4 @@
-"""flask commands: catalogue check / import / export, and match."""
+"""flask commands: catalogue check / import / export, match, users, and purge (retention)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from programmes.cases import case_problems, load_cases
@@ -139,8 +141,81 @@ def create_user_command(email: str, role: str) -> None:
     click.echo(f"Created {user.email} ({role}). One-time password, shown once: {password}")
 
 
+def _retention_rules(now: dt.datetime) -> list[tuple[str, Any, Any]]:
+    """(label, table, condition) of every kind of row `purge` deletes, children first. The conditions are disjoint,
+    so counting them (--dry-run) gives the same numbers as deleting them in this order.
+
+    Periods: drafts end at expires_at (DRAFT_LIFETIME_DAYS after the last change), and their assessments, share
+    links and consents go with them; API assessments (no draft) after ASSESSMENT_RETENTION_DAYS; share links when
+    they expire; failed sign-ins after SIGN_IN_ATTEMPT_RETENTION_DAYS; staff sessions STAFF_SESSION_RETENTION_DAYS
+    after they ended (revoked, idle or past their absolute limit). The audit log is never purged (append-only).
+    """
+    from flask import current_app
+
+    from webapp.admin.auth import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
+    from webapp.db import Assessment, Draft, FollowUpConsent, ShareLink, SignInAttempt, StaffSession
+
+    config = current_app.config
+    expired_drafts = select(Draft.id).where(Draft.expires_at <= now)
+    assessments_before = now - dt.timedelta(days=config["ASSESSMENT_RETENTION_DAYS"])
+    attempts_before = now - dt.timedelta(days=config["SIGN_IN_ATTEMPT_RETENTION_DAYS"])
+    ended_before = now - dt.timedelta(days=config["STAFF_SESSION_RETENTION_DAYS"])
+    return [
+        ("consents of expired drafts", FollowUpConsent, FollowUpConsent.draft_id.in_(expired_drafts)),
+        ("share links of expired drafts", ShareLink, ShareLink.draft_id.in_(expired_drafts)),
+        ("assessments of expired drafts", Assessment, Assessment.draft_id.in_(expired_drafts)),
+        ("expired drafts", Draft, Draft.expires_at <= now),
+        (
+            f"API assessments older than {config['ASSESSMENT_RETENTION_DAYS']} days",
+            Assessment,
+            and_(Assessment.draft_id.is_(None), Assessment.created_at < assessments_before),
+        ),
+        ("other expired share links", ShareLink, and_(ShareLink.expires_at <= now, ShareLink.draft_id.not_in(expired_drafts))),
+        (f"failed sign-ins older than {config['SIGN_IN_ATTEMPT_RETENTION_DAYS']} days", SignInAttempt, SignInAttempt.at < attempts_before),
+        (
+            f"staff sessions ended over {config['STAFF_SESSION_RETENTION_DAYS']} days ago",
+            StaffSession,
+            or_(
+                StaffSession.revoked_at < ended_before,
+                and_(
+                    StaffSession.revoked_at.is_(None),
+                    or_(StaffSession.last_seen_at < ended_before - IDLE_TIMEOUT, StaffSession.created_at < ended_before - ABSOLUTE_TIMEOUT),
+                ),
+            ),
+        ),
+    ]
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted, and delete nothing.")
+def purge_command(dry_run: bool) -> None:
+    """Delete what is past its retention period (docs/privacy.md), in one transaction, and audit the counts.
+
+    Running it again at once deletes nothing. Meant to run daily (cron, a systemd timer or the platform's scheduler).
+    """
+    from webapp.db import utcnow
+
+    counts: dict[str, int] = {}
+    with write_transaction():
+        for label, table, condition in _retention_rules(utcnow()):
+            if dry_run:
+                counts[label] = db.session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+            else:
+                result = db.session.execute(delete(table).where(condition), execution_options={"synchronize_session": False})
+                counts[label] = result.rowcount
+        if not dry_run:
+            record("purge", "retention", None, counts, actor_email="cli")
+        else:
+            db.session.rollback()
+    verb = "would be deleted" if dry_run else "deleted"
+    for label, number in counts.items():
+        click.echo(f"{number:>8}  {label}")
+    click.echo(f"{sum(counts.values())} row(s) {verb}.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(catalogue_cli)
     app.cli.add_command(match_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(match_batch_command)
+    app.cli.add_command(purge_command)
