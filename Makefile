@@ -84,3 +84,14 @@ translations: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
+
+# Load and fault runs (docs/reliability.md): a fresh database (DB=sqlite or DB=postgres at 127.0.0.1:5432), gunicorn
+# with 4 workers on a free loopback port, locust with 50 users for 60 s; `fault` also kills a worker every 3 s.
+# Exits non-zero if a gate fails (5xx, lost or doubled submits, integrity). The rate limiter is off for these runs.
+DB ?= sqlite
+.PHONY: load fault
+load: $(INSTALLED_TEST)
+	$(BIN)/python scripts/load.py --db $(DB)
+
+fault: $(INSTALLED_TEST)
+	$(BIN)/python scripts/load.py --db $(DB) --fault
