@@ -10,19 +10,28 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from models.profile_schema import enterprise_schema, money_schema, request_schema
 from models.readiness import QuestionBank, Readiness, score_answers, score_levels
 from programmes.codes import is_country, is_region
 from programmes.rates import known_currencies, to_eur
 from programmes.vocabulary import DIMENSIONS, GOALS, NACE_SECTIONS
 
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "it", "ja")
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "it", "ja")  # models.profile_schema lists the same
 MAX_AMOUNT = 1e13  # larger than any SME's turnover by far; stops absurd numbers early
 
 
+def _integral(value: Any) -> Any:
+    # JSON has one number type: 2.0 is the whole number 2 (JSON Schema agrees), though Python reads it as a float.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
+
+
 class Money(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=money_schema)
 
     amount: float = Field(ge=0, le=MAX_AMOUNT)
     currency: str
@@ -36,16 +45,16 @@ class Money(BaseModel):
 
 
 class EnterpriseRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=enterprise_schema)
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     country: str
     region: str | None = None
     sector: str | None = None
-    employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    employees: Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_integral)] | None = None
     annual_turnover: Money | None = None
     balance_sheet_total: Money | None = None
-    founded_year: int | None = Field(default=None, ge=1800)
+    founded_year: Annotated[int, Field(ge=1800), BeforeValidator(_integral)] | None = None
     annual_growth_pct: float | None = Field(default=None, ge=-100, le=10_000)
     independent: bool | None = None
 
@@ -80,10 +89,10 @@ class EnterpriseRequest(BaseModel):
 
 
 class ProfileRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=request_schema)
 
     enterprise: EnterpriseRequest
-    levels: dict[str, int] | None = None
+    levels: dict[str, WholeNumber] | None = None
     answers: dict[str, str | list[str]] | None = None
     goals: list[str] = Field(default_factory=list, max_length=len(GOALS))
     cofunding_capacity_pct: float | None = Field(default=None, ge=0, le=100)

@@ -80,6 +80,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from webapp.admin import admin
     from webapp.admin.auth import init_auth
     from webapp.api import api
+    from webapp.api.openapi import bind as bind_openapi
     from webapp.assessment import journey
     from webapp.cli import register_cli
     from webapp.limits import init_limits
@@ -89,6 +90,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     csrf.exempt(api)  # JSON clients send no session cookie; the API changes nothing a cookie could authorise
     app.register_blueprint(api)
+    bind_openapi(app)
     app.register_blueprint(pages)
     app.register_blueprint(journey)
     app.register_blueprint(results)

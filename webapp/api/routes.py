@@ -6,12 +6,20 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from models.profile import ProfileRequest
 from models.readiness import load_bank
+from programmes.schema import Programme
+from webapp.api.openapi import documented, openapi_document
+from webapp.api.reference import reference_sections
+from webapp.api.schemas import AssessmentDocument, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
 from webapp.assessments import InvalidProfileError, create_assessment, stored_assessment
-from webapp.db import write_transaction
+from webapp.catalogue import compiled_catalogue
+from webapp.db import Assessment, db, write_transaction
+from webapp.results.downloads import report_download
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -63,7 +71,13 @@ def http_error(error: HTTPException) -> Response:
 
 
 @api.post("/assessments")
+@documented("assessments", {201: AssessmentDocument, 422: ErrorBody}, json=ProfileRequest)
 def create() -> Response:
+    """Create an assessment: readiness scores and the matched programmes, each explained.
+
+    Exactly one of `levels` (the quick check) or `answers` (the full assessment) is required. Nothing is stored when
+    the request is refused.
+    """
     if request.mimetype != "application/json":
         return error_response(415, "unsupported_media_type", "Send the body as application/json.")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
@@ -83,15 +97,97 @@ def create() -> Response:
 
 
 @api.get("/assessments/<assessment_id>")
+@documented("assessments", {200: AssessmentDocument, 404: ErrorBody})
 def read(assessment_id: str) -> Response:
+    """Read a stored assessment: the same document its creation returned."""
     document = stored_assessment(assessment_id)
     if document is None:
         return error_response(404, "not_found", "No assessment has this id.")
     return jsonify(document)
 
 
+@api.get("/assessments/<assessment_id>/report.<any(pdf, csv, xlsx, json):fmt>")
+@documented("assessments", {200: None, 404: ErrorBody})
+def report(assessment_id: str, fmt: str) -> Response:
+    """Download the assessment's match report as PDF, CSV, XLSX or JSON, with its provenance."""
+    record = db.session.get(Assessment, assessment_id) if 0 < len(assessment_id) <= 64 else None
+    if record is None:
+        return error_response(404, "not_found", "No assessment has this id.")
+    return report_download(record, fmt)
+
+
+def _summary(programme: Programme) -> dict[str, Any]:
+    return {
+        "id": programme.id,
+        "name": programme.name,
+        "operator": programme.operator,
+        "country": programme.country,
+        "regions": list(programme.regions),
+        "category": programme.category,
+        "goals": list(programme.goals),
+        "builds": list(programme.builds),
+        "status": programme.status,
+        "closes": programme.application.closes.isoformat() if programme.application.closes else None,
+        "source_url": str(programme.source_url),
+        "last_verified": programme.last_verified.isoformat(),
+        "href": url_for("api.programme", programme_id=programme.id),
+    }
+
+
+def _wanted(programme: Programme, query: ProgrammeQuery) -> bool:
+    return (
+        (query.country is None or programme.country == query.country)
+        and (query.category is None or programme.category == query.category)
+        and (query.status is None or programme.status == query.status)
+        and (query.goal is None or query.goal in programme.goals)
+        and (query.builds is None or query.builds in programme.builds)
+    )
+
+
+def _query_problems(error: ValidationError) -> dict[str, str]:
+    # Each filter is one flat value; a union adds its branch to the location, which the reader does not need.
+    problems: dict[str, str] = {}
+    for problem in error.errors(include_url=False):
+        problems.setdefault(str(problem["loc"][0]), problem["msg"])
+    return problems
+
+
+@api.get("/programmes")
+@documented("programmes", {200: ProgrammeList, 422: ErrorBody}, query=ProgrammeQuery)
+def programmes() -> Response:
+    """List the published programmes, filtered and a page at a time, ordered by country then name."""
+    try:
+        query = ProgrammeQuery.model_validate(request.args.to_dict())
+    except ValidationError as problem:
+        return error_response(422, "invalid_fields", "Some filters are not valid.", _query_problems(problem))
+    catalogue = compiled_catalogue()  # cached per catalogue version: no re-validation of every record per request
+    chosen = sorted((p for p in catalogue.programmes if _wanted(p, query)), key=lambda p: (p.country, p.name.casefold(), p.id))
+    start = (query.page - 1) * query.per_page
+    return jsonify(
+        {
+            "programmes": [_summary(p) for p in chosen[start : start + query.per_page]],
+            "total": len(chosen),
+            "page": query.page,
+            "per_page": query.per_page,
+            "catalogue_version": catalogue.version,
+        }
+    )
+
+
+@api.get("/programmes/<programme_id>")
+@documented("programmes", {200: Programme, 404: ErrorBody})
+def programme(programme_id: str) -> Response:
+    """Read one published programme: its eligibility rules, benefit, dates, source and last verification."""
+    found = next((p for p in compiled_catalogue().programmes if p.id == programme_id), None)
+    if found is None:
+        return error_response(404, "not_found", "No published programme has this id.")
+    return jsonify(found.model_dump(mode="json"))
+
+
 @api.get("/questionnaire")
+@documented("questionnaire", {200: Questionnaire})
 def questionnaire() -> Response:
+    """The question bank behind `answers`, the quick check's levels, the stages and the goals."""
     bank = load_bank()
     return jsonify(
         {
@@ -108,3 +204,15 @@ def questionnaire() -> Response:
             "goals": list(bank.goals),
         }
     )
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@api.get("/docs")
+def reference() -> str:
+    """The API reference, rendered on the server from the OpenAPI document: no script, nothing from another host."""
+    document = openapi_document()
+    return render_template("api/reference.html", document=document, sections=reference_sections(document))

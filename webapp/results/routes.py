@@ -12,6 +12,8 @@ from webapp.assessment import drafts
 from webapp.assessment.steps import SECTION_ASKING
 from webapp.charts import radar_geometry
 from webapp.db import Assessment
+from webapp.results.downloads import report_download
+from webapp.results.exports import FORMATS
 
 results = Blueprint("results", __name__)
 OUTCOMES = ("eligible", "needs_info")
@@ -77,25 +79,9 @@ def earlier(token: str, sequence: int) -> str:
 
 
 def _download(chosen: Assessment | None, fmt: str) -> Any:
-    from flask import Response  # imported here so the lines above stay as they are
-
-    from webapp.results import exports
-    from webapp.results.content import report_content
-
-    if chosen is None or fmt not in exports.FORMATS:
+    if chosen is None or fmt not in FORMATS:
         abort(404)
-    report = report_content(chosen)
-    # The CSV starts with a byte order mark so that spreadsheets read its accents as UTF-8.
-    renderers = {
-        "pdf": exports.to_pdf,
-        "csv": lambda r: exports.to_csv(r).encode("utf-8-sig"),
-        "xlsx": exports.to_xlsx,
-        "json": exports.to_json,
-    }
-    response = Response(renderers[fmt](report), content_type=exports.FORMATS[fmt])
-    response.headers["Content-Disposition"] = f"attachment; filename={exports.report_filename(report, fmt)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return report_download(chosen, fmt)
 
 
 @results.get("/results/<token>/report.<fmt>")
