@@ -12,21 +12,22 @@ decides where each applies and to whom:
 - Limits are attached to the view functions here, by endpoint name, so the route modules carry no limiter code.
   The wrapper runs after the blueprint's before-request checks (CSRF, staff sign-in), before the view body.
 
-A 429 is Flask-Limiter's RateLimitExceeded, an HTTPException, so the app's error handler renders it like any other
-error (the GOV.UK page, or the API's error body with code "too_many_requests"); Flask-Limiter's after-request hook
-then adds Retry-After to whatever response the handler made.
+A 429 is Flask-Limiter's RateLimitExceeded, an HTTPException, so the app's error handler (webapp.errors) renders it
+like any other error: the GOV.UK page saying how long to wait, or the API's error body with code
+"too_many_requests". Flask-Limiter's after-request hook then sets Retry-After on whatever response the handler made.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
-from flask_limiter import Limiter
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
@@ -73,6 +74,16 @@ def _not_a_download() -> bool:
     return request.args.get("download") != "1"
 
 
+def _retry_after(limit: RequestLimit) -> Response:
+    """The breach as a bare 429 carrying Retry-After, which RateLimitExceeded carries to the error handler.
+
+    webapp.errors keeps the Retry-After of the exception's own response, so the page can say how many minutes to
+    wait; Flask-Limiter's after-request hook writes the same header on the final response either way.
+    """
+    seconds = max(1, int(limit.reset_at - time.time()))  # as Flask-Limiter writes the header, so page and header agree
+    return Response(TOO_MANY, status=429, headers={"Retry-After": str(seconds)}, mimetype="text/plain")
+
+
 def rate_limits(app: Flask) -> dict[str, str]:
     """The defaults with the deployment's entries over them; an unknown name is a typo, not a new limit."""
     configured = app.config.get("RATE_LIMITS") or {}
@@ -94,7 +105,7 @@ def init_limits(app: Flask) -> Limiter | None:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = f"{webapp.limits_storage.SCHEME}://{Path(app.instance_path) / RATE_LIMIT_FILE}"
     numbers = rate_limits(app)
-    limiter = Limiter(key_func=client_address, app=app)
+    limiter = Limiter(key_func=client_address, on_breach=_retry_after, app=app)
 
     def per_client(name: str, **options: Any) -> Callable:
         return limiter.limit(numbers[name], key_func=options.pop("key_func", client_address), error_message=TOO_MANY, **options)

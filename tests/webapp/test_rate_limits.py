@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import secrets
@@ -93,7 +94,9 @@ def assert_too_many_html(response) -> None:
     assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
     check_page(html)
-    assert "Sorry" in html
+    assert "Sorry, there have been too many attempts" in html
+    minutes = math.ceil(int(response.headers["Retry-After"]) / 60)
+    assert f"Wait {minutes} minute" in html  # the page says how long, from the limit that was reached
 
 
 def assert_too_many_json(response) -> None:
