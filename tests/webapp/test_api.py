@@ -186,3 +186,15 @@ def test_the_questionnaire_document_drives_the_answers(client):
     assert all(q["options"] and q["dimension"] for q in document["questions"])
     assert len(document["quick_check"]) == 7 and len(document["goals"]) == 12
     assert document["version"] == load_bank().version
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_that_number(client, with_catalogue):
+    body = json.loads(json.dumps(SPEC_EXAMPLE))
+    body["enterprise"]["employees"] = 42.0
+    body["levels"]["data"] = 2.0
+    response = client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 201
+    assert response.get_json()["readiness"]["dimensions"]["data"] == 50
+    body["enterprise"]["employees"] = 42.5
+    refused = client.post("/api/v1/assessments", json=body)
+    assert refused.status_code == 422 and "enterprise.employees" in refused.get_json()["error"]["fields"]
