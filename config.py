@@ -50,8 +50,10 @@ class BaseConfig:
     ASSESSMENT_RETENTION_DAYS = 365
     SIGN_IN_ATTEMPT_RETENTION_DAYS = 30
     STAFF_SESSION_RETENTION_DAYS = 30
-    # How long the deployer's database backups are kept, stated on the privacy pages; None: no number is promised.
+    # How long the deployer keeps database backups and access logs, stated on the privacy pages (docs/privacy.md);
+    # None: the pages promise no number. Tremplin makes neither itself; set them to the operator's real policy.
     BACKUP_RETENTION_DAYS: int | None = None
+    LOG_RETENTION_DAYS: int | None = None
     # Outgoing mail (the private link, on request). No server configured: the page offers no e-mail.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

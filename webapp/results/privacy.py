@@ -41,7 +41,7 @@ CONSENT_WORDINGS: dict[str, dict[str, Any]] = {
     "2026-11-1": {
         "question": _l("Would you like an adviser from the programme administrators to contact you about these results?"),
         "explanation": _l(
-            "If you tick the box, we keep the e-mail address and name you give us so that an adviser from the "
+            "If you tick the box, we keep the email address and name you give us so that an adviser from the "
             "organisation that runs this service can contact you about these results and the programmes that fit. "
             "We use them for nothing else and share them with no one else. We keep them until you withdraw, delete "
             "your data, or your private link stops working, whichever comes first. You can withdraw at any time on "
@@ -61,7 +61,7 @@ def wording(version: str) -> dict[str, str]:
 
 
 class ConsentForm(FlaskForm):
-    """The consent question. Name and e-mail are read only when the box is ticked; then the e-mail is required."""
+    """The consent question. Name and email are read only when the box is ticked; then the email is required."""
 
     consent = BooleanField(default=False)
     contact_name = StringField(
@@ -185,7 +185,7 @@ def withdraw_consent(token: str) -> Response:
         if consent is not None:
             consent.withdrawn_at, consent.contact_name, consent.contact_email = utcnow(), None, None
             _sme_audit("sme_consent_withdrawn", draft.id, {"wording_version": consent.wording_version})
-    flash(_("You have withdrawn your consent. We have erased your name and e-mail address, and no one will contact you."))
+    flash(_("You have withdrawn your consent. We have erased your name and email address, and no one will contact you."))
     return redirect(url_for("results.contact", token=token), 303)
 
 
