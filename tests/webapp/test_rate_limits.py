@@ -132,6 +132,17 @@ def test_a_forged_forwarded_for_does_not_reset_the_bucket(make_limited_app):
     assert_too_many_json(client.post("/api/v1/assessments", json=API_BODY, headers={"X-Forwarded-For": "203.0.113.99"}))
 
 
+def test_behind_a_trusted_proxy_only_the_address_it_saw_counts(make_limited_app):
+    # TRUSTED_PROXIES=1 (ProxyFix, webapp.security): the proxy appends the peer it saw; what the client wrote before
+    # that is still ignored.
+    client = make_limited_app(TRUSTED_PROXIES=1).test_client()
+    for n in range(3):
+        forged_then_real = {"X-Forwarded-For": f"203.0.113.{n}, 192.0.2.50"}
+        assert client.post("/api/v1/assessments", json=API_BODY, headers=forged_then_real).status_code == 201
+    assert_too_many_json(client.post("/api/v1/assessments", json=API_BODY, headers={"X-Forwarded-For": "198.51.100.1, 192.0.2.50"}))
+    assert client.post("/api/v1/assessments", json=API_BODY, headers={"X-Forwarded-For": "192.0.2.51"}).status_code == 201
+
+
 def test_each_endpoint_and_each_address_has_its_own_bucket(make_limited_app):
     client = make_limited_app().test_client()
     for _ in range(3):
