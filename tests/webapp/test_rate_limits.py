@@ -293,10 +293,12 @@ def test_without_a_configured_store_the_limits_use_a_file_in_the_instance_folder
     assert limited.config["RATELIMIT_STORAGE_URI"] == f"sqlite-file://{expected}"
     assert isinstance(limited.extensions["tremplin_limiter"].storage, SQLiteFileStorage)
     client = limited.test_client()
-    for _ in range(3):
-        assert client.post("/api/v1/assessments", json=API_BODY).status_code == 201
-    assert_too_many_json(client.post("/api/v1/assessments", json=API_BODY))
-    _forget_sqlite_keys(expected, limited.config["RATELIMIT_KEY_PREFIX"])
+    try:
+        for _ in range(3):
+            assert client.post("/api/v1/assessments", json=API_BODY).status_code == 201
+        assert_too_many_json(client.post("/api/v1/assessments", json=API_BODY))
+    finally:
+        _forget_sqlite_keys(expected, limited.config["RATELIMIT_KEY_PREFIX"])
 
 
 def test_production_uses_redis_and_the_environment_can_turn_limits_off(monkeypatch, database_url):
