@@ -42,6 +42,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """Pages from the `page` fixture ignore the Content-Security-Policy, only so that tests/browser/axe.py can inject
+    axe-core as an inline script (the app's CSP refuses any script without the response's nonce). The pages
+    themselves are checked under the real policy, with no refusal allowed, in tests/browser/test_csp.py."""
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app behind the live server, with the bundled catalogue published (tests may add staff or programmes).
 
