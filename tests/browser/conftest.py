@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from playwright.sync_api import ConsoleMessage, Error, Page, Request
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Request
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -47,6 +47,19 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     axe-core as an inline script (the app's CSP refuses any script without the response's nonce). The pages
     themselves are checked under the real policy, with no refusal allowed, in tests/browser/test_csp.py."""
     return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture(scope="session")
+def browser(browser: Browser) -> Browser:
+    """The same for contexts a test opens itself (a second reader, a fresh browser), which axe checks too; a test
+    that wants the real policy asks for it with bypass_csp=False (tests/browser/test_csp.py)."""
+    open_context = browser.new_context
+
+    def new_context(**options: Any) -> BrowserContext:
+        return open_context(**{"bypass_csp": True, **options})
+
+    browser.new_context = new_context  # type: ignore[method-assign]
+    return browser
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ BANK = load_bank()
 @pytest.fixture
 def strict_page(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
     """A page whose context enforces the CSP, with every console message and violation report it produced."""
-    context = browser.new_context()  # no bypass_csp
+    context = browser.new_context(bypass_csp=False)  # the conftest turns it on for every other context
     page = context.new_page()
     reports: list[str] = []
 
