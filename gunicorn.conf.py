@@ -29,8 +29,11 @@ keepalive = 5
 # Replace each worker after about this many requests (jitter spreads the restarts), a guard against slow leaks.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
-# The app is loaded in each worker after the fork: no database connection is shared across processes.
-preload_app = False
+# The app is loaded once, in the master, before the workers are forked: a worker that dies (or is recycled) is
+# replaced in milliseconds instead of the seconds it takes to import the app and its libraries (about 6 s on a
+# busy 2-core machine; docs/reliability.md). The cost: code changes need a restart, not a HUP. No database
+# connection may cross the fork, so post_fork below gives every worker fresh connection pools.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() not in ("0", "false", "no")
 # Only the proxy on this host may set X-Forwarded-For / -Proto (the app's scheme and client address).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Request-line and header limits (gunicorn's defaults, written out): a larger request is refused with 400.
@@ -55,3 +58,15 @@ if _control_socket:
 else:
     control_socket_disable = True
 proc_name = "tremplin"
+
+
+def post_fork(server, worker):  # gunicorn calls it with both
+    """In each new worker: drop any connection pool inherited from the master (SQLAlchemy's fork recipe)."""
+    app = getattr(server.app, "callable", None)  # the Flask app when preloaded, else None (loaded after the fork)
+    if app is None:
+        return
+    from webapp.db import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)  # forget the parent's connections without closing them under the parent
