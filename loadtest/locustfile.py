@@ -41,7 +41,8 @@ TALLY: dict[str, Any] = {
     "journeys_completed": 0,
     "submits_attempted": [],  # draft tokens, in order
     "submits_succeeded": [],  # a 302 to /results/<token>
-    "submits_retried": 0,
+    "submits_retried": 0,  # the connection dropped under a submit, and the same draft was submitted again
+    "retries_found_stored": 0,  # ... and the results said "already submitted": the dropped one had been stored
     "status": Counter(),  # "GET /p/[token]/[section] 200" -> count
     "connection_errors": Counter(),  # request name -> count (no HTTP status: connection refused or reset)
     "unexpected": [],  # first few unexpected answers, for the report
@@ -111,7 +112,8 @@ class Firm(HttpUser):
 
     def page(self, url: str, name: str) -> str:
         response = self.send("GET", url, name, 200)
-        found = CSRF.search(response.text or "")
+        self.last_page = response.text or ""
+        found = CSRF.search(self.last_page)
         return found.group(1) if found else ""
 
     def post(self, url: str, name: str, data: dict[str, Any], csrf: str) -> Any:
@@ -145,18 +147,22 @@ class Firm(HttpUser):
             return
         self.think()
         self.page(f"/results/{token}", "GET /results/[token]")
+        if self.submit_retried and "You have already submitted these answers" in self.last_page:
+            TALLY["retries_found_stored"] += 1
         self.think()
         self.send("GET", f"/results/{token}/report.csv", "GET /results/[token]/report.csv", 200)
         TALLY["journeys_completed"] += 1
 
     def submit(self, token: str, csrf: str) -> bool:
         TALLY["submits_attempted"].append(token)
+        self.submit_retried = False
         for attempt in range(2):
             try:
                 response = self.post(f"/p/{token}/submit", "POST /p/[token]/submit", {}, csrf)
             except ConnectionDroppedError:
                 if attempt == 0:
                     TALLY["submits_retried"] += 1
+                    self.submit_retried = True
                     continue  # the same draft again: safe, it cannot make a second row
                 return False
             if response.status_code == 302 and response.headers.get("Location") == f"/results/{token}":

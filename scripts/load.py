@@ -255,8 +255,14 @@ def check_database(run: Run, tally: dict[str, Any]) -> None:
     run.figures.update(
         rows=len(rows), drafts=drafts, submits_succeeded=len(succeeded), submits_attempted=len(attempted),
         submits_unsettled=len(unsettled), unsettled_stored=stored_unsettled, submits_retried=tally["submits_retried"],
+        retries_found_stored=tally["retries_found_stored"],
         duplicate_sequences=duplicate_sequences, duplicate_revisions=duplicate_revisions, integrity=integrity_detail,
     )  # fmt: skip
+    if tally["submits_retried"]:
+        print(
+            f"  submits retried after a dropped connection: {tally['submits_retried']}; the retry found the first one stored "
+            f'("already submitted") in {tally["retries_found_stored"]}'
+        )
     run.gate(
         "every 2xx submit has exactly one row",
         not lost and len(succeeded) == len(succeeded_ids),
