@@ -36,6 +36,8 @@ run: $(INSTALLED)
 
 test: $(INSTALLED_TEST) browser-deps
 	$(BIN)/ruff check .
+	# Static security analysis: any finding of medium or high severity fails (docs/security.md).
+	$(BIN)/bandit -q -r webapp models programmes config.py --severity-level medium
 	$(BIN)/pytest
 
 # Rebuild webapp/static/app.css from scss/app.scss and copy GOV.UK Frontend's JavaScript (the results are committed, so

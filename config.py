@@ -81,6 +81,7 @@ class BaseConfig:
         "report": "30 per minute; 300 per hour",
         "report_pdf": "6 per minute; 60 per hour",
         "share": "20 per hour; 60 per day",
+        "privacy": "20 per hour; 60 per day",  # consent given or withdrawn, data deleted
         "sign_in": "15 per minute; 60 per hour",
         "admin_export": "10 per minute; 100 per hour",  # per staff member
     }

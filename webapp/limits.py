@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -95,7 +96,8 @@ def rate_limits(app: Flask) -> dict[str, str]:
 
 def _report_endpoints(app: Flask) -> list[str]:
     """Every report download, wherever it is mounted (results pages today, the API if it serves them too)."""
-    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if rule.rule.endswith("/report.<fmt>")})
+    # "/report.<fmt>" on the results pages, "/report.<any(pdf, csv, xlsx, json):fmt>" in the API.
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules() if re.search(r"/report\.<(any\([^)]*\):)?fmt>$", rule.rule)})
 
 
 def init_limits(app: Flask) -> Limiter | None:
@@ -123,6 +125,11 @@ def init_limits(app: Flask) -> Limiter | None:
             per_client("email_recipient", methods=["POST"], exempt_when=_no_recipient, key_func=recipient_key),
         ],
         "results.create_share": [per_client("share")],
+        # Consent, withdrawal and deletion write to the database and the audit log; the data download builds a file.
+        "results.give_consent": [shared("privacy")],
+        "results.withdraw_consent": [shared("privacy")],
+        "results.delete_data": [shared("privacy")],
+        "results.my_data_download": [shared("report")],
         "admin.sign_in": [shared("sign_in", methods=["POST"])],
         "admin.sign_in_code": [shared("sign_in", methods=["POST"])],
         "admin.enrol": [shared("sign_in", methods=["POST"])],

@@ -58,6 +58,7 @@ SMALL = {
     "report": "3 per minute",
     "report_pdf": "1 per minute",
     "share": "3 per minute",
+    "privacy": "2 per minute",
     "sign_in": "3 per minute",
     "admin_export": "2 per minute",
 }
@@ -180,6 +181,22 @@ def test_a_real_report_downloads_under_the_limit(make_limited_app):
     assert download.status_code == 200
     assert download.headers["X-RateLimit-Limit"] == "3"
     assert download.headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_api_report_downloads_count_in_the_same_bucket_as_the_results_pages(make_limited_app):
+    client = make_limited_app().test_client()
+    assert client.get("/results/no-such-token/report.csv").status_code == 404
+    assert client.get("/api/v1/assessments/no-such-id/report.csv").status_code == 404
+    assert client.get("/results/no-such-token/my-data.json").status_code == 404
+    assert_too_many_json(client.get("/api/v1/assessments/no-such-id/report.json"))
+
+
+def test_consent_withdrawal_and_deletion_share_one_limit(make_limited_app):
+    client = make_limited_app().test_client()
+    assert client.post("/results/no-such-token/contact", data={}).status_code in (400, 404)
+    assert client.post("/results/no-such-token/delete", data={}).status_code in (400, 404)
+    assert_too_many_html(client.post("/results/no-such-token/contact/withdraw", data={}))
+    assert client.get("/results/no-such-token/contact").status_code == 404  # viewing is not limited
 
 
 def test_share_link_creation_allows_n_then_429(make_limited_app):

@@ -561,7 +561,8 @@ def duplicate_programme(programme_id: str) -> Any:
 @admin.get("/results-export")
 @requires("curator")
 def results_export() -> Any:
-    """Match results as CSV (streamed) or XLSX: one row per (assessment, matched programme); no names, no contacts."""
+    """Match results as CSV (streamed) or XLSX: one row per (assessment, matched programme); contact details only for
+    firms with a live consent to follow-up, never the business name."""
     from flask import stream_with_context
 
     from webapp.admin import results_export as rx
