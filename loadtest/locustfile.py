@@ -45,7 +45,8 @@ TALLY: dict[str, Any] = {
     "retries_found_stored": 0,  # ... and the results said "already submitted": the dropped one had been stored
     "status": Counter(),  # "GET /p/[token]/[section] 200" -> count
     "connection_errors": Counter(),  # request name -> count (no HTTP status: connection refused or reset)
-    "unexpected": [],  # first few unexpected answers, for the report
+    "unexpected_count": 0,  # answers with another status than expected (5xx, 4xx, a 200 where a redirect was due)
+    "unexpected": [],  # the first few of them, for the report
 }
 
 
@@ -105,6 +106,7 @@ class Firm(HttpUser):
                 raise ConnectionDroppedError(name)
             TALLY["status"][f"{name} {status}"] += 1
             if status != expect:
+                TALLY["unexpected_count"] += 1
                 if len(TALLY["unexpected"]) < 20:
                     TALLY["unexpected"].append({"request": name, "status": status, "body": response.text[:300]})
                 response.failure(f"expected {expect}, got {status}")
