@@ -142,10 +142,13 @@ class Assessment(Base):
     catalogue_version: Mapped[str] = mapped_column(String(40), nullable=False)
     model_version: Mapped[str] = mapped_column(String(80), nullable=False)
     draft_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # API only: SHA-256 of the client's Idempotency-Key header, so a retried POST returns this row, not a new one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("draft_id", "sequence", name="uq_assessments_draft_sequence"),
         UniqueConstraint("draft_id", "draft_revision", name="uq_assessments_draft_revision"),
+        UniqueConstraint("idempotency_key", name="uq_assessments_idempotency_key"),
     )
 
 

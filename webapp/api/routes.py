@@ -13,12 +13,13 @@ from werkzeug.exceptions import HTTPException
 from models.profile import ProfileRequest
 from models.readiness import load_bank
 from programmes.schema import Programme
+from webapp.api import idempotency
 from webapp.api.openapi import documented, openapi_document
 from webapp.api.reference import reference_sections
 from webapp.api.schemas import AssessmentDocument, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
-from webapp.assessments import InvalidProfileError, create_assessment, stored_assessment
+from webapp.assessments import InvalidProfileError, stored_assessment
 from webapp.catalogue import compiled_catalogue
-from webapp.db import Assessment, db, write_transaction
+from webapp.db import Assessment, db
 from webapp.results.downloads import report_download
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -85,11 +86,20 @@ def create() -> Response:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "malformed_json", "The body is not valid JSON.")
+    key = request.headers.get(idempotency.HEADER)
+    if key is not None and not idempotency.valid(key):
+        return error_response(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 visible ASCII characters.")
     try:
-        with write_transaction():
-            document = create_assessment(data)
+        earlier, document = idempotency.create_once(data, key)
+        if earlier is not None and not idempotency.same_request(earlier, data):
+            return error_response(422, "idempotency_key_reused", "This Idempotency-Key was used with another body; nothing was stored.")
     except InvalidProfileError as problem:
         return error_response(422, "invalid_fields", "Some fields are not valid; nothing was stored.", problem.fields)
+    if earlier is not None:  # a retry: the stored assessment, nothing new
+        response = jsonify(earlier.result)
+        response.headers["Idempotent-Replayed"] = "true"
+        response.headers["Location"] = url_for("api.read", assessment_id=earlier.id)
+        return response
     response = jsonify(document)
     response.status_code = 201
     response.headers["Location"] = url_for("api.read", assessment_id=document["id"])
