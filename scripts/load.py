@@ -132,7 +132,8 @@ def start_gunicorn(run: Run, port: int) -> subprocess.Popen:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {process.returncode}; see {run.out / 'error.log'}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # nosec B310 (fixed http loopback URL)
+            # A fixed http URL on loopback, not a user-given one.
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:  # nosec B310
                 if response.status == 200 and len(psutil.Process(process.pid).children()) >= run.args.workers:
                     return process
         except OSError:
