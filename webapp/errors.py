@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from webapp.db import db
-from webapp.security import redact_path
+from webapp.redaction import redact
 
 log = logging.getLogger("tremplin")
 
@@ -99,7 +99,7 @@ def unexpected(error: Exception) -> Response:
     _rollback()
     incident = new_incident()
     cause = getattr(error, "original_exception", None) or error  # an InternalServerError wraps what was raised
-    log.error("incident %s: unexpected error on %s %s", incident, request.method, redact_path(request.path), exc_info=cause)
+    log.error("incident %s: unexpected error on %s %s", incident, request.method, redact(request.path), exc_info=cause)
     if wants_json():
         return error_response(
             500, "internal_error", _("Something went wrong on our side; nothing was stored. Incident %(id)s.", id=incident)
@@ -117,7 +117,7 @@ def database_unavailable(error: Exception) -> Response:
         "incident %s: database unavailable on %s %s (%s)",
         incident,
         request.method,
-        redact_path(request.path),
+        redact(request.path),
         type(error).__name__,
         exc_info=error,
     )
@@ -179,7 +179,7 @@ def csrf_error(error: CSRFError) -> Any:
     """
     from webapp.assessment.routes import step_after_csrf_error
 
-    log.info("CSRF check failed on %s %s: %s", request.method, redact_path(request.path), error.description)
+    log.info("CSRF check failed on %s %s: %s", request.method, redact(request.path), error.description)
     try:
         if _unknown_private_link():
             return error_page(404)

@@ -13,58 +13,36 @@ so the master process can load it without the app.
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import unquote
 
 from gunicorn.glogging import Logger
 
-REDACTED = "…"
-# A segment after one of these is a secret (the token or the assessment id).
-SECRET_PARENTS = frozenset({"p", "results", "shared", "assessments"})
-_PATH = re.compile(r"/[^\s?#\"']*")
-
-
-def _redact_path(match: re.Match[str]) -> str:
-    segments = match.group(0).split("/")
-    for index in range(1, len(segments) - 1):
-        if segments[index + 1] and unquote(segments[index]).lower() in SECRET_PARENTS:
-            segments[index + 1] = REDACTED
-    return "/".join(segments)
-
-
-def redact(text: str) -> str:
-    """The text with every secret URL segment replaced by "…" (paths, full URLs, request lines)."""
-    return _PATH.sub(_redact_path, text) if "/" in text else text
-
-
-def _redact_value(value: Any) -> Any:
-    return redact(value) if isinstance(value, str) else value
+from webapp.redaction import redact_value
 
 
 class RedactingLogger(Logger):
     """gunicorn's logger, with tokens in URLs replaced by "…" in the access and error logs."""
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
-        return {name: _redact_value(value) for name, value in super().atoms(resp, req, environ, request_time).items()}
+        return {name: redact_value(value) for name, value in super().atoms(resp, req, environ, request_time).items()}
 
     def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().critical(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().critical(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().error(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().error(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().warning(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().warning(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().info(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().info(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().debug(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().debug(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().exception(_redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().exception(redact_value(msg), *map(redact_value, args), **kwargs)
 
     def log(self, lvl: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
-        super().log(lvl, _redact_value(msg), *map(_redact_value, args), **kwargs)
+        super().log(lvl, redact_value(msg), *map(redact_value, args), **kwargs)

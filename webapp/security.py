@@ -7,25 +7,19 @@ runs for views, static files, redirects and the responses of error handlers alik
 from __future__ import annotations
 
 import logging
-import re
 import secrets
-from typing import Any
-from urllib.parse import unquote
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from webapp.redaction import redact_value
 
 log = logging.getLogger("tremplin")
 
 # Paths whose URL or body carries a private token or staff data: never stored by a browser or a shared cache.
 PRIVATE_PREFIXES = ("/p/", "/start", "/results/", "/shared/", "/admin", "/api/v1/assessments")
 HSTS = "max-age=31536000; includeSubDomains"
-# A path segment after one of these is a secret: the draft token (/p/, /results/), the share token (/shared/), an
-# API assessment id (/api/v1/assessments/). The same rule as gunicorn's access log (webapp/gunicorn_logging.py).
-SECRET_PARENTS = frozenset({"p", "results", "shared", "assessments"})
-_PATH = re.compile(r"/[^\s?#\"']*")
-REDACTED = "…"
 NONCE_KEY = "tremplin.csp_nonce"
 # The host name prefix a browser accepts only with Secure, Path=/ and no Domain.
 HOST_PREFIX = "__Host-"
@@ -64,24 +58,6 @@ def is_private(path: str) -> bool:
     return path.startswith(PRIVATE_PREFIXES)
 
 
-def _redact_segments(match: re.Match[str]) -> str:
-    segments = match.group(0).split("/")
-    for index in range(1, len(segments) - 1):
-        # Compared percent-decoded (/%70/<token> reaches the same page), but the logged text is never decoded.
-        if segments[index + 1] and unquote(segments[index]).lower() in SECRET_PARENTS:
-            segments[index + 1] = REDACTED
-    return "/".join(segments)
-
-
-def redact_path(text: str) -> str:
-    """The text with the secret segment of every private path in it (see SECRET_PARENTS) replaced by "…"."""
-    return _PATH.sub(_redact_segments, text) if "/" in text else text
-
-
-def _redact(value: Any) -> Any:
-    return redact_path(value) if isinstance(value, str) else value
-
-
 class RedactTokensFilter(logging.Filter):
     """Rewrites werkzeug's request log lines so that private tokens never reach a log.
 
@@ -90,11 +66,11 @@ class RedactTokensFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _redact(record.msg)
+        record.msg = redact_value(record.msg)
         if isinstance(record.args, dict):
-            record.args = {key: _redact(value) for key, value in record.args.items()}
+            record.args = {key: redact_value(value) for key, value in record.args.items()}
         elif isinstance(record.args, tuple):
-            record.args = tuple(_redact(value) for value in record.args)
+            record.args = tuple(redact_value(value) for value in record.args)
         return True
 
 

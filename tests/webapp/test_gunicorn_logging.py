@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from webapp.gunicorn_logging import redact
+from webapp.redaction import redact
 
 TOKEN = "Zq3Xo0kq9mT1bVd2Rk8pLw4sN6yA"
 
