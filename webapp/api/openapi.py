@@ -90,7 +90,7 @@ def openapi_document() -> dict[str, Any]:
                     "content": {REPORT_CONTENT_TYPES[f]: {"schema": {"type": "string", "format": "binary"}} for f in REPORT_FORMATS},
                 }
             if method == "post":
-                _add_error(operation, 400, "The body is not valid JSON.")
+                _add_error(operation, 400, "The body is not valid JSON, or the Idempotency-Key header is malformed.")
                 _add_error(operation, 413, "The body is larger than 64 KB.")
                 _add_error(operation, 415, "The body is not sent as application/json.")
             _add_error(operation, 429, "Too many requests from this address; Retry-After says when to try again.")

@@ -16,7 +16,7 @@ from programmes.schema import Programme
 from webapp.api import idempotency
 from webapp.api.openapi import documented, openapi_document
 from webapp.api.reference import reference_sections
-from webapp.api.schemas import AssessmentDocument, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
+from webapp.api.schemas import AssessmentDocument, CreateHeaders, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
 from webapp.assessments import InvalidProfileError, stored_assessment
 from webapp.catalogue import compiled_catalogue
 from webapp.db import Assessment, db
@@ -72,7 +72,7 @@ def http_error(error: HTTPException) -> Response:
 
 
 @api.post("/assessments")
-@documented("assessments", {201: AssessmentDocument, 422: ErrorBody}, json=ProfileRequest)
+@documented("assessments", {201: AssessmentDocument, 200: AssessmentDocument, 422: ErrorBody}, json=ProfileRequest, headers=CreateHeaders)
 def create() -> Response:
     """Create an assessment: readiness scores and the matched programmes, each explained.
 

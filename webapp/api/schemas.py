@@ -150,13 +150,28 @@ class AssessmentDocument(_Document):
     action_plan: ActionPlan
 
 
-# --- programmes ---------------------------------------------------------------------------------------------
-
-
 def _no_null_defaults(schema: dict[str, Any]) -> None:
     for prop in schema["properties"].values():
         if prop.get("default", 0) is None:
             del prop["default"]
+
+
+class CreateHeaders(BaseModel):
+    """Request headers of POST /api/v1/assessments that the API reads."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, json_schema_extra=_no_null_defaults)
+
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[!-~]([ -~]*[!-~])?$")] | SkipJsonSchema[None] = Field(
+        default=None,
+        alias="Idempotency-Key",
+        description=(
+            "Optional. A retry with the same key and body returns the assessment stored the first time (200, "
+            "Idempotent-Replayed: true) and stores nothing; the same key with another body is refused (422)."
+        ),
+    )
+
+
+# --- programmes ---------------------------------------------------------------------------------------------
 
 
 class ProgrammeQuery(BaseModel):
