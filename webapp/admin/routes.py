@@ -162,8 +162,7 @@ def sign_in() -> Any:
             return throttled
         if form.validate():
             user = auth.find_user(form.email.data)
-            if auth.check_password(user, form.password.data):
-                assert user is not None
+            if auth.check_password(user, form.password.data) and user is not None:
                 session[PENDING_KEY] = {"user_id": user.id, "at": time.time()}
                 return redirect(url_for("admin.sign_in_code" if user.totp_confirmed else "admin.enrol"))
             _fail(email)
