@@ -113,7 +113,7 @@ def drop_database(run: Run) -> None:
 
 def flask(run: Run, *command: str) -> None:
     argv = [sys.executable, "-m", "flask", "--app", "webapp", *command]
-    subprocess.run(argv, cwd=ROOT, env=app_env(run), check=True, timeout=300, stdout=subprocess.DEVNULL)  # noqa: S603 (our own argv)
+    subprocess.run(argv, cwd=ROOT, env=app_env(run), check=True, timeout=300, stdout=subprocess.DEVNULL)
 
 
 def start_gunicorn(run: Run, port: int) -> subprocess.Popen:
@@ -126,7 +126,7 @@ def start_gunicorn(run: Run, port: int) -> subprocess.Popen:
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "webapp:create_app()"]
     with open(run.out / "gunicorn.stderr", "w") as stderr:  # what the app itself writes to stderr
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)  # noqa: S603
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -176,7 +176,7 @@ def run_locust(run: Run, port: int) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LOAD_RESULT_FILE": str(run.out / "tally.json")}
     with open(run.out / "locust.log", "w") as log:
         limit = run.args.duration + 120
-        subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=limit, check=False)  # noqa: S603
+        subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=limit, check=False)
 
 
 def percentiles(run: Run) -> list[dict[str, str]]:
