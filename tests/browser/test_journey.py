@@ -152,15 +152,20 @@ def test_resume_from_the_private_link_in_a_fresh_browser(browser: Browser, page:
         fresh.close()
 
 
-def test_change_an_answer_from_check_your_answers(page: Page, live_server: str) -> None:
+def answer_the_quick_check(page: Page, live_server: str) -> None:
+    """From the start page to check your answers, with the example firm's answers (axe runs on each page)."""
     start(page, live_server, "Start the quick check")
     fill_about(page)
     fill_business(page)
     for dimension, level in QUICK_LEVELS.items():
         item = next(q for q in BANK.quick_check if q.dimension == dimension)
         page.get_by_label(item.levels[level], exact=True).check()
-        continue_(page)
+        check_and_continue(page)
     fill_goals(page)
+
+
+def test_change_an_answer_from_check_your_answers(page: Page, live_server: str) -> None:
+    answer_the_quick_check(page, live_server)
     page.get_by_role("link", name=re.compile("^Change How many people work")).click()
     field = page.get_by_label("How many people work in your business?")
     field.fill("300")

@@ -8,18 +8,11 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.test_journey import BANK, QUICK_LEVELS, check_and_continue, fill_about, fill_business, fill_goals, start
+from tests.browser.test_journey import answer_the_quick_check
 
 
 def quick_check_results(page: Page, live_server: str) -> str:
-    start(page, live_server, "Start the quick check")
-    fill_about(page)
-    fill_business(page)
-    for dimension, level in QUICK_LEVELS.items():
-        item = next(q for q in BANK.quick_check if q.dimension == dimension)
-        page.get_by_label(item.levels[level], exact=True).check()
-        check_and_continue(page)
-    fill_goals(page)
+    answer_the_quick_check(page, live_server)
     page.get_by_role("button", name="See my results").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your results")
     return page.url

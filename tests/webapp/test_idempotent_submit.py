@@ -62,14 +62,24 @@ def test_changing_an_answer_then_submitting_stores_a_second_assessment(client, w
     assert "You have already submitted" not in client.get(f"/results/{token}").get_data(as_text=True)
 
 
-def test_every_save_counts_a_revision_and_a_submit_counts_none(client, with_catalogue):
-    token = complete(client)  # 10 sections saved
+def test_every_save_that_changes_the_answers_counts_a_revision_and_a_submit_counts_none(client, with_catalogue):
+    token = complete(client)  # 10 sections saved, each changing the answers
     revision = db.session.scalar(select(Draft.revision))
     assert revision == 10
     client.post(f"/p/{token}/submit")
     assert assessment_count() == 1
     assert db.session.scalar(select(Draft.revision)) == revision
     assert db.session.scalar(select(Assessment.draft_revision)) == revision
+
+
+def test_saving_a_page_again_unchanged_is_no_new_revision(client, with_catalogue):
+    token = complete(client)
+    client.post(f"/p/{token}/submit")
+    client.post(f"/p/{token}/strategy?return=check", data={"level": "1"})  # the answer complete() gave
+    db.session.rollback()
+    assert db.session.scalar(select(Draft.revision)) == 10
+    client.post(f"/p/{token}/submit")
+    assert assessment_count() == 1
 
 
 def test_two_submits_at_once_store_one_assessment_and_both_show_the_results(app_context, with_catalogue):

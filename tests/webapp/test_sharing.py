@@ -19,7 +19,7 @@ def submitted(client, times: int = 1) -> str:
     token = complete(client)
     for n in range(times):
         if n:  # a submit of unchanged answers shows the stored result, so change one to get another
-            client.post(f"/p/{token}/strategy?return=check", data={"level": str(n % 5)})
+            client.post(f"/p/{token}/strategy?return=check", data={"level": str((1 + n) % 5)})  # complete() answers 1
         assert client.post(f"/p/{token}/submit").status_code == 302
     return token
 
@@ -153,3 +153,9 @@ def test_unknown_tokens_are_not_found(client, with_catalogue):
     token = complete(client)  # a draft with no results yet has nothing to share
     assert client.get(f"/results/{token}/share").status_code == 404
     assert link_count() == 0
+
+
+def test_a_message_and_a_new_link_on_one_page_keep_their_ids_unique(client, with_catalogue):
+    token = submitted(client)
+    assert client.post(f"/p/{token}/submit").status_code == 302  # unchanged answers: flashes "already submitted"
+    share(client, token)  # check_page() inside asserts unique ids with both banners shown
