@@ -25,14 +25,14 @@ from webapp.admin.analytics import (
     MIN_CELL,
     SHARE,
     Table,
-    bar_chart,
     insights,
     reach_preview,
     size_class,
     stored_assessments,
-    time_chart,
 )
+from webapp.admin.charts import bar_chart, time_chart
 from webapp.assessments import create_assessment
+from webapp.charts import text_width
 from webapp.db import Assessment, db, write_transaction
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -436,7 +436,7 @@ def test_bar_geometry_scales_shares_to_the_full_width_and_keeps_long_labels_insi
     a, b, c = chart.bars
     assert a.length == chart.plot_width and b.length == round(chart.plot_width / 2, 1) and c.length == 0
     assert a.label.endswith("…") and a.full_label.startswith("A programme") and len(a.label) < len(a.full_label)
-    assert analytics.text_width(a.label, chart.font_size) <= chart.width - 2 * chart.left
+    assert text_width(a.label, chart.font_size) <= chart.width - 2 * chart.left
     assert [t.value for t in chart.ticks] == [0, 0.25, 0.5, 0.75, 1.0]
     assert max(bar.value_x for bar in chart.bars) < chart.width
     assert a.y < b.y < c.y and chart.height > c.y + chart.bar_height

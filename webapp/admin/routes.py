@@ -31,7 +31,7 @@ from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, PROGRAMME_STATUSES
-from webapp.admin import analytics, audit, auth, curation, programme_forms
+from webapp.admin import analytics, audit, auth, charts, curation, programme_forms
 from webapp.catalogue import ImportReport, import_programmes, published_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, StaffSession, StaffUser, db, utcnow, write_transaction
 
@@ -484,8 +484,8 @@ def insights() -> str:
         insights=found,
         size_labels=analytics.SIZE_LABELS,
         min_cell=analytics.MIN_CELL,
-        time_chart=analytics.time_chart(found.over_time),
-        matched_chart=analytics.bar_chart(found.most_matched),
+        time_chart=charts.time_chart(found.over_time),
+        matched_chart=charts.bar_chart(found.most_matched),
         dimension_labels={d.id: d.label for d in load_bank().dimensions},
     )
 
