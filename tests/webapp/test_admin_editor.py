@@ -7,7 +7,7 @@ from tests.webapp.admin_helpers import make_staff, sign_in
 from tests.webapp.test_pages import check_page
 from tests.webapp.test_programme_forms import formdata
 from webapp.admin import curation
-from webapp.admin.programme_forms import document_to_form_data
+from webapp.admin.programme_documents import document_to_form_data
 from webapp.db import ProgrammeRecord, db
 
 

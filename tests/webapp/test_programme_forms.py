@@ -16,18 +16,8 @@ from models.document import match_document
 from programmes.schema import Programme
 from tests.factories import make_profile, match_one, programme_document
 from tests.webapp.test_pages import PageFacts, check_page
-from webapp.admin.programme_forms import (
-    PARAMETER_FIELDS,
-    RULE_PARAMETERS,
-    ProgrammeForm,
-    RuleForm,
-    add_empty_rule,
-    document_to_form_data,
-    form_to_document,
-    preview_match,
-    try_preview,
-    validate_programme,
-)
+from webapp.admin.programme_documents import document_to_form_data, form_to_document, preview_match, try_preview, validate_programme
+from webapp.admin.programme_forms import PARAMETER_FIELDS, RULE_PARAMETERS, ProgrammeForm, RuleForm, add_empty_rule
 
 RULES = [
     {"type": "country_in", "countries": ["FR"], "text": "Open to firms in France."},

@@ -24,7 +24,7 @@ from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, PROGRAMME_STATUSES
-from webapp.admin import analytics, audit, charts, curation, programme_forms
+from webapp.admin import analytics, audit, charts, curation, programme_documents, programme_forms
 from webapp.admin.blueprint import admin, requires
 from webapp.catalogue import ImportReport, import_programmes, published_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, db, write_transaction
@@ -241,11 +241,11 @@ def _editor(form: FlaskForm, title: str, action: str, cancel_url: str, creating:
         if request.form.get("add_rule"):
             programme_forms.add_empty_rule(form)
         else:
-            programme = programme_forms.validate_programme(form)
+            programme = programme_documents.validate_programme(form)
             if programme is None:
                 status = 400
             elif request.form.get("preview"):
-                preview = programme_forms.preview_match(programme)
+                preview = programme_documents.preview_match(programme)
             else:
                 try:
                     with write_transaction():
@@ -273,7 +273,7 @@ def new_programme() -> Any:
 def edit_programme(programme_id: str) -> Any:
     record = _record_or_404(programme_id)
     if request.method == "GET":
-        form = programme_forms.ProgrammeForm(data=programme_forms.document_to_form_data(record.document))
+        form = programme_forms.ProgrammeForm(data=programme_documents.document_to_form_data(record.document))
     else:
         form = programme_forms.ProgrammeForm()
         if form.id.data != programme_id:
@@ -294,7 +294,7 @@ def edit_programme(programme_id: str) -> Any:
 def duplicate_programme(programme_id: str) -> Any:
     record = _record_or_404(programme_id)
     document = curation.duplicate_document(record, f"{programme_id}-copy"[:80])
-    form = programme_forms.ProgrammeForm(data=programme_forms.document_to_form_data(document))
+    form = programme_forms.ProgrammeForm(data=programme_documents.document_to_form_data(document))
     return _editor(
         form, _("Duplicate programme"), url_for("admin.new_programme"), url_for("admin.programme", programme_id=programme_id), creating=True
     )
