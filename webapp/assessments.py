@@ -69,10 +69,18 @@ def evaluate(request: ProfileRequest, day: dt.date | None = None) -> dict[str, A
         return document
 
 
-def create_assessment(data: Any, draft_id: str | None = None, sequence: int | None = None) -> dict[str, Any]:
+def create_assessment(
+    data: Any,
+    draft_id: str | None = None,
+    sequence: int | None = None,
+    draft_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
     """Validate, match and add the assessment to the caller's write transaction; returns the stored document.
 
-    Raises InvalidProfileError (nothing added) when the profile is invalid.
+    A journey submit passes its draft, the next sequence and the revision of the answers it matched; an API request
+    with an Idempotency-Key passes the key's digest. Raises InvalidProfileError (nothing added) when the profile is
+    invalid.
     """
     request = validate_profile(data)
     document = evaluate(request)
@@ -89,6 +97,8 @@ def create_assessment(data: Any, draft_id: str | None = None, sequence: int | No
             result=full,
             catalogue_version=document["catalogue_version"],
             model_version=document["model_version"],
+            draft_revision=draft_revision,
+            idempotency_key=idempotency_key,
         )
     )
     return full

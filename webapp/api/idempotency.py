@@ -48,10 +48,7 @@ def create_once(data: Any, key: str | None) -> tuple[Assessment | None, dict[str
             earlier = stored(key)
             if earlier is not None:
                 return earlier, None
-            document = create_assessment(data)
-            if key:  # mark the row create_assessment just added (not yet flushed)
-                added = next(o for o in db.session.new if isinstance(o, Assessment) and o.id == document["id"])
-                added.idempotency_key = _digest(key)
+            document = create_assessment(data, idempotency_key=_digest(key) if key else None)
             return None, document
     except IntegrityError:
         earlier = stored(key)  # a request with the same key committed first

@@ -96,10 +96,7 @@ def submit(draft: Draft) -> tuple[dict[str, Any], bool]:
     if stored is not None:
         return stored.result, False
     sequence = (db.session.scalar(select(func.max(Assessment.sequence)).where(Assessment.draft_id == draft.id)) or 0) + 1
-    document = create_assessment(request_document(draft), draft_id=draft.id, sequence=sequence)
-    # create_assessment only adds the row; mark it with the revision it matched before it is flushed.
-    added = next(o for o in db.session.new if isinstance(o, Assessment) and o.id == document["id"])
-    added.draft_revision = draft.revision
+    document = create_assessment(request_document(draft), draft_id=draft.id, sequence=sequence, draft_revision=draft.revision)
     _touch(draft)  # the link lives on from the last change, without counting a new revision
     return document, True
 
