@@ -182,3 +182,16 @@ def test_delete_needs_the_csrf_token(app, with_catalogue):
         app.config["WTF_CSRF_ENABLED"] = False
     db.session.expire_all()
     assert db.session.get(Draft, digest(token)) is None
+
+
+def test_a_firm_without_results_downloads_and_deletes_from_check_your_answers(client, with_catalogue):
+    token = complete(client)  # answered everything, never submitted
+    page = client.get(f"/p/{token}/check").get_data(as_text=True)
+    check_page(page)
+    assert f"/results/{token}/my-data.json" in page and f"/results/{token}/delete" in page
+    download = client.get(f"/results/{token}/my-data.json")
+    assert download.status_code == 200 and json.loads(download.data)["assessments"] == []
+    check_page(client.get(f"/results/{token}/delete").get_data(as_text=True))
+    assert client.post(f"/results/{token}/delete").status_code == 303
+    assert db.session.get(Draft, digest(token)) is None
+    assert client.get(f"/p/{token}/check").status_code == 404
