@@ -104,6 +104,11 @@ def create_assessment(
     return full
 
 
+def stored_record(token: str) -> Assessment | None:
+    """The stored assessment with this id, or None (an id of impossible length is not looked up)."""
+    return db.session.get(Assessment, token) if 0 < len(token) <= 64 else None
+
+
 def stored_assessment(token: str) -> dict[str, Any] | None:
-    record = db.session.get(Assessment, token) if 0 < len(token) <= 64 else None
+    record = stored_record(token)
     return None if record is None else record.result

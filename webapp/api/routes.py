@@ -17,9 +17,8 @@ from webapp.api import idempotency
 from webapp.api.openapi import documented, openapi_document
 from webapp.api.reference import reference_sections
 from webapp.api.schemas import AssessmentDocument, CreateHeaders, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
-from webapp.assessments import InvalidProfileError, stored_assessment
+from webapp.assessments import InvalidProfileError, stored_assessment, stored_record
 from webapp.catalogue import compiled_catalogue
-from webapp.db import Assessment, db
 from webapp.results.downloads import report_download
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -120,7 +119,7 @@ def read(assessment_id: str) -> Response:
 @documented("assessments", {200: None, 404: ErrorBody})
 def report(assessment_id: str, fmt: str) -> Response:
     """Download the assessment's match report as PDF, CSV, XLSX or JSON, with its provenance."""
-    record = db.session.get(Assessment, assessment_id) if 0 < len(assessment_id) <= 64 else None
+    record = stored_record(assessment_id)
     if record is None:
         return error_response(404, "not_found", "No assessment has this id.")
     return report_download(record, fmt)
