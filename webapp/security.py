@@ -18,7 +18,7 @@ from webapp.redaction import redact_value
 log = logging.getLogger("tremplin")
 
 # Paths whose URL or body carries a private token or staff data: never stored by a browser or a shared cache.
-PRIVATE_PREFIXES = ("/p/", "/start", "/results/", "/shared/", "/admin", "/api/v1/assessments")
+PRIVATE_PREFIXES = ("/p/", "/start", "/results/", "/shared/", "/data-deleted", "/admin", "/api/v1/assessments")
 HSTS = "max-age=31536000; includeSubDomains"
 NONCE_KEY = "tremplin.csp_nonce"
 # The host name prefix a browser accepts only with Secure, Path=/ and no Domain.

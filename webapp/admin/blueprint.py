@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -41,9 +41,3 @@ def _signed_in_only() -> Any:
     if current_user.user.must_change_password and request.endpoint not in ("admin.password", "admin.sign_out"):
         return redirect(url_for("admin.password"))
     return None
-
-
-@admin.after_request
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response

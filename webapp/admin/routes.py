@@ -318,7 +318,7 @@ def results_export() -> Any:
         return render_template("admin/results_export.html", form=form, columns=rx.COLUMNS)
     query = form.query()
     filters = {"country": query.country or None, "programme": query.programme or None, "format": query.fmt}
-    headers = {"Content-Disposition": f"attachment; filename={rx.filename(query)}", "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": f"attachment; filename={rx.filename(query)}"}
     if query.fmt == "xlsx":
         content, rows = rx.to_xlsx(query)
         with write_transaction():

@@ -21,5 +21,4 @@ def report_download(assessment: Assessment, fmt: str) -> Response:
     }
     response = Response(renderers[fmt](report), content_type=exports.FORMATS[fmt])
     response.headers["Content-Disposition"] = f"attachment; filename={exports.report_filename(report, fmt)}"
-    response.headers["Cache-Control"] = "no-store"
     return response

@@ -31,7 +31,7 @@ from wtforms.validators import Email, ValidationError
 
 from webapp.assessment import drafts
 from webapp.db import Assessment, AuditEntry, Draft, FollowUpConsent, ShareLink, db, utcnow, write_transaction
-from webapp.results.routes import results
+from webapp.results.routes import results, same_origin_referrer
 from webapp.results.sharing import public_id
 
 CONSENT_WORDING_VERSION = "2026-11-1"
@@ -103,12 +103,6 @@ def _sme_audit(action: str, draft_id: str, diff: dict[str, Any] | None = None) -
     db.session.add(AuditEntry(at=utcnow(), action=action, object_type="draft", object_id=draft_id[:AUDIT_ID_LENGTH], diff=diff))
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _with_results(token: str) -> tuple[Draft, list[Assessment]]:
     draft = drafts.find_draft(token)
     entries = drafts.history(draft) if draft else []
@@ -141,7 +135,7 @@ def _contact_page(token: str, form: ConsentForm | None = None, status: int = 200
         past=[c for c in consents_of(draft) if c.withdrawn_at is not None],
         wording=wording(CONSENT_WORDING_VERSION),
     )
-    return _private(make_response(html, status))
+    return same_origin_referrer(make_response(html, status))
 
 
 @results.get("/results/<token>/contact")
@@ -268,7 +262,7 @@ def my_data_download(token: str) -> Response:
     body = json.dumps(my_data(draft), ensure_ascii=False, indent=2)
     response = Response(body, content_type="application/json; charset=utf-8")
     response.headers["Content-Disposition"] = f"attachment; filename=tremplin-my-data-{utcnow().date().isoformat()}.json"
-    return _private(response)
+    return same_origin_referrer(response)
 
 
 # Delete everything.
@@ -301,7 +295,7 @@ def delete_page(token: str) -> Response:
         abort(404)
     has_results = bool(drafts.history(draft))
     html = render_template("results/delete.html", token=token, counts=_counts(draft), has_results=has_results, form=ConfirmForm())
-    return _private(make_response(html))
+    return same_origin_referrer(make_response(html))
 
 
 @results.post("/results/<token>/delete")
@@ -321,4 +315,4 @@ def delete_data(token: str) -> Response:
 @results.get("/data-deleted")
 def data_deleted() -> Response:
     html = render_template("results/deleted.html", backup_days=current_app.config.get("BACKUP_RETENTION_DAYS"))
-    return _private(make_response(html))
+    return same_origin_referrer(make_response(html))

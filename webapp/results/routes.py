@@ -101,11 +101,11 @@ def earlier_report(token: str, sequence: int, fmt: str) -> Any:
 # Read-only share links for an adviser: made from the private results page, opened at /shared/<share token>.
 
 
-def _no_store(response: Any) -> Any:
-    # Both pages carry a secret in their URL or body: keep them out of caches, and out of Referer headers sent
-    # to the programme pages they link to. "same-origin", not "no-referrer": Flask-WTF checks the Referer of
-    # every form post over HTTPS, and the share page posts its own forms.
-    response.headers["Cache-Control"] = "no-store"
+def same_origin_referrer(response: Any) -> Any:
+    # These pages carry a secret in their URL or body: keep it out of the Referer headers sent to the programme
+    # pages they link to (webapp.security already keeps every /results/ and /shared/ page out of caches).
+    # "same-origin", not "no-referrer": Flask-WTF checks the Referer of every form post over HTTPS, and the share
+    # page posts its own forms.
     response.headers["Referrer-Policy"] = "same-origin"
     return response
 
@@ -134,7 +134,7 @@ def _share_page(token: str, status: int = 200, form: Any = None, new_link: str |
         public_id=sharing.public_id,
         is_live=sharing.is_live,
     )
-    return _no_store(make_response(html, status))
+    return same_origin_referrer(make_response(html, status))
 
 
 @results.get("/results/<token>/share")
@@ -211,6 +211,6 @@ def shared(share_token: str) -> Any:
         groups=_grouped(document["matches"], list(CATEGORIES), list(OUTCOMES)),
         near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
     )
-    response = _no_store(make_response(html))
+    response = same_origin_referrer(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
     return response
