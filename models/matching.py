@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.firm_size import SizeClass, size_class
 from models.profile import Profile
 from models.ranking import FACTOR_LABELS, FEATURES, ProgrammeRanker
+from models.reach import NOT_REACHED, REACH_WORDS, CompiledTerritories, compile_territories
 from models.rules import REGISTRY, CompiledRules, Facts, Status, Verdict, compile_rule_set
 from models.text import N_, Text
 from programmes.rates import table_on
-from programmes.schema import Programme
+from programmes.schema import Benefit, Programme
 from programmes.vocabulary import DIMENSIONS, GOALS, STAGES
 
 OPEN_CRITERION = "open_for_applications"
@@ -27,7 +29,7 @@ DEADLINE_FULL_DAYS, DEADLINE_ZERO_DAYS, ROLLING_DEADLINE_VALUE = 90, 365, 0.25
 UNKNOWN_COST_VALUE, OVER_CAPACITY_FACTOR = 0.5, 0.25
 NO_DATE = np.iinfo(np.int64).max
 SCORE_DECIMALS = 4  # scores and contributions are shown, compared and stored at this precision
-LOCATION_RULES = frozenset({"country_in", "country_not_in", "region_in", "region_not_in"})
+LOCATION_RULES = frozenset({"country_in", "country_not_in", "operates_in", "region_in", "region_not_in"})
 LOCATION_DISTANCE, CLOSED_DISTANCE = 100, 10  # near misses: how far a failure puts a programme out of reach
 
 
@@ -37,6 +39,7 @@ class CompiledCatalogue:
     programmes: tuple[Programme, ...]
     rates_from: dt.date
     rules: CompiledRules
+    territories: CompiledTerritories  # where each programme serves: decides which programmes a firm is shown
     builds: np.ndarray  # (n, 7) 0/1
     goals: np.ndarray  # (n, 12) 0/1
     stages: np.ndarray  # (n, 5) 0/1
@@ -72,6 +75,7 @@ def compile_catalogue(programmes: Sequence[Programme], version: str, day: dt.dat
         programmes=tuple(programmes),
         rates_from=table_on(day).valid_from,
         rules=compile_rule_set([(i, rule) for i, p in enumerate(programmes) for rule in p.rules], day),
+        territories=compile_territories([p.territory for p in programmes]),
         builds=membership([p.builds for p in programmes], DIMENSIONS),
         goals=membership([p.goals for p in programmes], GOALS),
         stages=membership([p.target_stages for p in programmes], STAGES),
@@ -108,6 +112,12 @@ class Match:
     rank: int | None
     criteria: tuple[Criterion, ...]
     factors: tuple[Factor, ...]
+    reach: str = "home"  # home, expansion or anywhere (models/reach.py)
+    benefit: Benefit | None = None  # what this firm gets, for its size (Programme.benefit_for); None: the main one
+
+    @property
+    def firm_benefit(self) -> Benefit:
+        return self.benefit or self.programme.benefit
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ class MatchResult:
     match_count: int  # all eligible and needs_info programmes, even when only the top ones are explained
     catalogue_version: str
     model_version: str
+    size: SizeClass | None = None  # the firm's EU size class (models/firm_size.py)
 
 
 def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
@@ -254,6 +265,7 @@ class Evaluation:
 
     facts: Facts  # what the rules read from the profile (reused to write explanations)
     worst: np.ndarray  # per programme, the worst criterion status: the outcome
+    reach: np.ndarray  # per programme, NOT_REACHED, HOME, EXPANSION or ANYWHERE (models/reach.py)
     distance: np.ndarray  # how far an ineligible programme is from reach (see `match`)
     values: np.ndarray  # (n, len(FEATURES)) factor values
     contributions: np.ndarray  # (n, len(FEATURES)) each factor's part of the score
@@ -269,8 +281,13 @@ class Evaluation:
 
     @property
     def candidates(self) -> np.ndarray:
-        """Programmes the firm may use (eligible or needs_info), in catalogue order."""
-        return np.flatnonzero(self.worst != Status.UNMET)
+        """Programmes that reach the firm and that it may use (eligible or needs_info), in catalogue order."""
+        return np.flatnonzero((self.worst != Status.UNMET) & (self.reach != NOT_REACHED))
+
+    @property
+    def rejected(self) -> np.ndarray:
+        """Programmes that reach the firm but that it cannot use; programmes of other territories are not counted."""
+        return np.flatnonzero((self.worst == Status.UNMET) & (self.reach != NOT_REACHED))
 
     def top(self, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
         return rank_order(self.candidates, self.scores, self.eligible, self.values[:, 0], catalogue, limit)
@@ -292,7 +309,8 @@ def evaluate(profile: Profile, catalogue: CompiledCatalogue, ranker: ProgrammeRa
     distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
     values = _factor_values(catalogue, profile, day, worst == Status.UNKNOWN)
     contributions = ranker.contributions_unchecked(values)
-    return Evaluation(facts, worst, distance, values, contributions, contributions.sum(axis=1))
+    reach = catalogue.territories.reach(facts)
+    return Evaluation(facts, worst, reach, distance, values, contributions, contributions.sum(axis=1))
 
 
 def match(
@@ -317,11 +335,13 @@ def match(
     limit = len(catalogue) if explain_limit is None else explain_limit
     candidates = found.candidates
     ordered = found.top(catalogue, limit)
-    near = near_miss_order(np.flatnonzero(worst == Status.UNMET), found.distance, scores, catalogue, limit)
+    near = near_miss_order(found.rejected, found.distance, scores, catalogue, limit)
+    size = size_class(facts)
 
     def explained(i: int, rank: int | None) -> Match:
         programme = catalogue.programmes[i]
         eligibility = "ineligible" if rank is None else "eligible" if worst[i] == Status.MET else "needs_info"
+        benefit = programme.benefit_for(size.size)
         return Match(
             programme=programme,
             eligibility=eligibility,
@@ -329,6 +349,8 @@ def match(
             rank=rank,
             criteria=_criteria(programme, facts, day),
             factors=_factors(values[i], contributions[i]),
+            reach=REACH_WORDS[int(found.reach[i])],
+            benefit=None if benefit is programme.benefit else benefit,
         )
 
     return MatchResult(
@@ -339,7 +361,24 @@ def match(
         match_count=len(candidates),
         catalogue_version=catalogue.version,
         model_version=model_version,
+        size=size,
     )
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One programme for one firm, whatever its territory: what the catalogue's test cases assert."""
+
+    eligibility: str
+    criteria: tuple[Criterion, ...]
+    reach: str | None  # None: the programme is not offered to this firm
+
+
+def judge(programme: Programme, profile: Profile, ranker: ProgrammeRanker, day: dt.date) -> Judgement:
+    catalogue = compile_catalogue([programme], "judge", day)
+    found = evaluate(profile, catalogue, ranker, day)
+    eligibility = {Status.MET: "eligible", Status.UNKNOWN: "needs_info", Status.UNMET: "ineligible"}[Status(int(found.worst[0]))]
+    return Judgement(eligibility, _criteria(programme, found.facts, day), REACH_WORDS.get(int(found.reach[0])))
 
 
 def training_rows(examples: Sequence[tuple[Profile, Programme, float]], day: dt.date) -> tuple[np.ndarray, np.ndarray]:

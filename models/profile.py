@@ -28,6 +28,15 @@ def _integral(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+MAX_EXPANSION_COUNTRIES = 10
+
+
+def _upper(value: Any) -> Any:
+    # Country and region codes are read case-insensitively ("fr" is FR) and always stored upper case (contract v1.1).
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CountryCode = Annotated[str, BeforeValidator(_upper)]
 
 
 class Money(BaseModel):
@@ -48,8 +57,9 @@ class EnterpriseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=enterprise_schema)
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    country: str
-    region: str | None = None
+    country: CountryCode
+    region: Annotated[str, BeforeValidator(_upper)] | None = None
+    expansion_countries: list[CountryCode] = Field(default_factory=list)
     sector: str | None = None
     employees: Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_integral)] | None = None
     annual_turnover: Money | None = None
@@ -63,6 +73,20 @@ class EnterpriseRequest(BaseModel):
     def _country(cls, value: str) -> str:
         if not is_country(value):
             raise ValueError("Enter the country as a two-letter ISO 3166-1 code, such as FR or DE")
+        return value
+
+    @field_validator("expansion_countries")
+    @classmethod
+    def _expansion(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if len(value) > MAX_EXPANSION_COUNTRIES:
+            raise ValueError(f"Give at most {MAX_EXPANSION_COUNTRIES} countries you plan to expand to")
+        unknown = [c for c in value if not is_country(c)]
+        if unknown:
+            raise ValueError(f"Unknown country code(s): {', '.join(unknown)}; use two-letter ISO 3166-1 codes, such as DE")
+        if info.data.get("country") in value:
+            raise ValueError("List only countries other than the one your business is established in")
+        if len(set(value)) != len(value):
+            raise ValueError("Each country can be given once")
         return value
 
     @field_validator("sector")
@@ -161,6 +185,7 @@ class Enterprise:
     country: str
     name: str | None = None
     region: str | None = None
+    expansion_countries: tuple[str, ...] = ()
     sector: str | None = None
     employees: int | None = None
     turnover: Money | None = None
@@ -197,6 +222,7 @@ def build_profile(request: ProfileRequest, bank: QuestionBank) -> Profile:
             country=e.country,
             name=e.name,
             region=e.region,
+            expansion_countries=tuple(e.expansion_countries),
             sector=e.sector,
             employees=e.employees,
             turnover=e.annual_turnover,

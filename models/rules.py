@@ -58,6 +58,7 @@ class Facts:
     independent: bool | None
     scores: dict[str, int]
     goals: frozenset[str]
+    expansion_countries: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, profile: Profile, day: dt.date) -> Facts:
@@ -76,6 +77,7 @@ class Facts:
             independent=e.independent,
             scores=dict(profile.readiness.dimensions),
             goals=profile.goals,
+            expansion_countries=frozenset(e.expansion_countries),
         )
 
 
@@ -170,6 +172,29 @@ class CountryIn(_CountrySet):
 class CountryNotIn(_CountrySet):
     name = "country_not_in"
     include = False
+
+
+@register
+class OperatesIn(_CountrySet):
+    """Met when the firm is established in one of the countries or said it is expanding to one of them."""
+
+    name = "operates_in"
+    include = True
+
+    def check(self, rule: Any, facts: Facts) -> Verdict:
+        members = expand_countries(rule.countries)
+        if facts.country in members:
+            return Verdict(MET, Text(N_("Your business is established in %(country)s"), {"country": facts.country}))
+        wanted = sorted(facts.expansion_countries & members)
+        if wanted:
+            return Verdict(MET, Text(N_("You plan to expand to %(countries)s"), {"countries": ", ".join(wanted)}))
+        return Verdict(UNMET, Text(N_("Your business is established in %(country)s"), {"country": facts.country}))
+
+    def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
+        columns, matrix = compiled
+        hits = [columns[c] for c in {facts.country, *facts.expansion_countries} if c in columns]
+        inside = matrix[:, hits].any(axis=1) if hits else np.zeros(len(matrix), dtype=bool)
+        return np.where(inside, MET, UNMET).astype(np.int8)
 
 
 class _RegionSet(RuleType):

@@ -19,6 +19,7 @@ from programmes.schema import Programme
 
 OUTCOMES = ("eligible", "needs_info", "ineligible")
 STATUSES = ("met", "unmet", "unknown")
+REACH_EXPECTATIONS = ("home", "expansion", "anywhere", "none")  # "none": the programme is not offered to this firm
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Case:
     profile: dict[str, Any]
     expected: str
     criteria: dict[str, str] = field(default_factory=dict)
+    reach: str | None = None  # when given, the reach the programme must have for this firm
 
     @property
     def label(self) -> str:
@@ -60,6 +62,7 @@ def load_cases(directory: Path) -> tuple[list[Case], list[Problem]]:
                     profile=raw["profile"],
                     expected=raw["expected"],
                     criteria=dict(raw.get("criteria") or {}),
+                    reach=raw.get("reach"),
                 )
             except (KeyError, TypeError) as error:
                 problems.append(
@@ -77,6 +80,8 @@ def load_cases(directory: Path) -> tuple[list[Case], list[Problem]]:
             bad = {k: v for k, v in case.criteria.items() if v not in STATUSES}
             if bad:
                 problems.append(Problem(path.name, where, case.programme, "criteria", f"statuses must be one of {', '.join(STATUSES)}"))
+            if case.reach is not None and case.reach not in REACH_EXPECTATIONS:
+                problems.append(Problem(path.name, where, case.programme, "reach", f"must be one of {', '.join(REACH_EXPECTATIONS)}"))
             if not isinstance(case.on, dt.date):
                 problems.append(Problem(path.name, where, case.programme, "on", "must be a date (YYYY-MM-DD)"))
             cases.append(case)

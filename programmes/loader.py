@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from programmes.rates import known_currencies
 from programmes.schema import Programme
+from programmes.vocabulary import COUNTRY_GROUPS
 
 BUNDLED_DIR = Path(__file__).with_name("catalogue")
 FORMATS = ("yaml", "json", "csv")
@@ -28,7 +29,7 @@ CSV_COLUMNS: tuple[str, ...] = tuple(Programme.model_fields)
 _JSON_CELLS = frozenset(
     name
     for name, field in Programme.model_fields.items()
-    if getattr(field.annotation, "__origin__", None) is list or name in ("benefit", "application")
+    if getattr(field.annotation, "__origin__", None) is list or name in ("benefit", "application", "territory")
 )
 
 
@@ -163,15 +164,53 @@ def validate_entries(entries: Iterable[Entry], file: str) -> tuple[list[Programm
     return programmes, problems
 
 
+LOCATION_RULE_TYPES = frozenset({"country_in", "operates_in", "region_in"})
+
+
+def _rule_countries(rule: Any) -> frozenset[str]:
+    if rule.type == "region_in":
+        return frozenset(r.split("-")[0] for r in rule.regions)
+    members: set[str] = set()
+    for code in rule.countries:
+        members |= COUNTRY_GROUPS.get(code, {code})
+    return frozenset(members)
+
+
+def territory_problems(programme: Programme) -> list[tuple[str, str]]:
+    """A programme must be tied to its territory by a rule, so that no entry is "eligible" for every firm on earth.
+
+    A programme of a country or an area needs a location rule (country_in, operates_in or region_in, on its own or
+    inside any_of) naming a country of its territory; and a top-level location rule that names none of them would
+    refuse every firm the programme serves. A programme open anywhere still needs at least one rule.
+    """
+    territory = programme.territory
+    if territory.anywhere:
+        return [] if programme.rules else [("rules", "a programme open anywhere still needs a rule saying whom it is for")]
+    served = COUNTRY_GROUPS[territory.area] if territory.area else frozenset({territory.country})
+    problems = []
+    tied = False
+    for i, rule in enumerate(programme.rules):
+        parts = rule.rules if rule.type == "any_of" else [rule]
+        for part in parts:
+            if part.type in LOCATION_RULE_TYPES and not _rule_countries(part).isdisjoint(served):
+                tied = True
+        if rule.type in LOCATION_RULE_TYPES and _rule_countries(rule).isdisjoint(served):
+            problems.append((f"rules[{i}]", "this location rule names no country of the programme's territory, so it refuses every firm the programme serves"))
+    if not tied:
+        problems.append(("rules", "no rule ties the programme to its territory: add country_in, operates_in or region_in naming where it serves"))
+    return problems
+
+
 def catalogue_rule_problems(programme: Programme) -> list[tuple[str, str]]:
-    """Problems the schema alone cannot see: amounts in currencies Tremplin cannot convert."""
+    """Problems the schema alone cannot see: amounts in currencies Tremplin cannot convert, and a programme that no
+    rule ties to its territory."""
     problems = []
     rates = known_currencies()
     for i, rule in enumerate(programme.rules):
         currency = getattr(rule, "currency", None)
         if currency is not None and currency not in rates:
             problems.append((f"rules[{i}].currency", f"no exchange rate for {currency} in programmes/rates.yaml"))
-    return problems
+    return problems + territory_problems(programme)
 
 
 def load_text(text: str, fmt: str, file: str) -> tuple[list[Programme], list[Problem]]:

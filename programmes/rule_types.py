@@ -59,6 +59,15 @@ class CountryNotIn(_Rule):
     _check = field_validator("countries")(_countries)
 
 
+class OperatesIn(_Rule):
+    """The firm is established in, or said it is expanding to, one of `countries`: for a programme that firms
+    established abroad can use once they work in its country (the firm's `expansion_countries`)."""
+
+    type: Literal["operates_in"]
+    countries: list[str] = Field(min_length=1)
+    _check = field_validator("countries")(_countries)
+
+
 class RegionIn(_Rule):
     type: Literal["region_in"]
     regions: list[str] = Field(min_length=1)
@@ -210,6 +219,7 @@ class Unconfirmed(_Rule):
 SimpleRule = Annotated[
     CountryIn
     | CountryNotIn
+    | OperatesIn
     | RegionIn
     | RegionNotIn
     | MaxEmployees
@@ -244,6 +254,7 @@ Rule = Annotated[SimpleRule | AnyOf, Field(discriminator="type")]
 RULE_TYPE_NAMES: tuple[str, ...] = (
     "country_in",
     "country_not_in",
+    "operates_in",
     "region_in",
     "region_not_in",
     "max_employees",

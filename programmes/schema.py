@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 from programmes.codes import is_country, is_currency, is_region
 from programmes.rule_types import Rule
-from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
+from programmes.vocabulary import AREAS, CATEGORIES, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -45,10 +46,15 @@ class Benefit(_Frozen):
     amount_min: float | None = Field(default=None, ge=0)
     amount_max: float | None = Field(default=None, ge=0)
     currency: str | None = None
-    # The share of the project's cost that the programme covers (0-100), when a source gives one.
+    # The share (0-100) the programme covers, when a source gives one: of the project's cost for a grant, voucher
+    # or service; of the loan for a guarantee; of the eligible costs that come back for a tax incentive.
     funding_rate_pct: float | None = Field(default=None, ge=0, le=100)
-    # The share the SME must pay itself: 0 means free of charge; None means not known.
+    # The share the SME must pay itself: 0 means free of charge; None means not known. Ranks by cost; a card words
+    # it as a share "you pay" only for kinds where the firm pays part of a price (see models/benefit_terms.py).
     sme_share_pct: float | None = Field(default=None, ge=0, le=100)
+    # When a tax incentive's money comes back (e.g. "as a reduction of the next corporate tax bill"), as the
+    # source puts it; None when no source says.
+    paid_when: str | None = Field(default=None, max_length=300)
     notes: str | None = Field(default=None, max_length=1000)
 
     @field_validator("currency")
@@ -65,6 +71,58 @@ class Benefit(_Frozen):
         if (self.amount_min is not None or self.amount_max is not None) and self.currency is None:
             raise ValueError("an amount needs a currency")
         return self
+
+
+class SizeBenefit(_Frozen):
+    """The benefit firms of some sizes get instead of the programme's main one (the EIC Accelerator gives small
+    mid-caps its investment component, not a grant)."""
+
+    sizes: list[Literal[FIRM_SIZES]] = Field(min_length=1)  # type: ignore[valid-type]
+    benefit: Benefit
+
+
+class Territory(_Frozen):
+    """Where a programme's support is delivered: exactly one of a country (with regions, when it is regional), a
+    supranational area, or anywhere.
+
+    This is not who may apply (the rules decide that) but whether the programme is relevant to a firm at all: a
+    firm sees the programmes of its own country, region and areas, and those of countries it plans to expand to
+    when `open_to_firms_abroad` says a firm established elsewhere can use them.
+    """
+
+    country: str | None = None
+    regions: list[str] = Field(default_factory=list)
+    area: Literal[AREAS] | None = None  # type: ignore[valid-type]
+    anywhere: bool = False
+    open_to_firms_abroad: bool = False
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and not is_country(value):
+            raise ValueError(f"unknown country {value!r} (ISO 3166-1 alpha-2)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Territory:
+        kinds = [self.country is not None, self.area is not None, self.anywhere]
+        if sum(kinds) != 1:
+            raise ValueError("a territory is exactly one of: a country, an area (EU, EEA) or anywhere")
+        bad = [r for r in self.regions if not is_region(r) or r.split("-")[0] != self.country]
+        if bad:
+            raise ValueError(f"regions must be ISO 3166-2 codes of the territory's country: {', '.join(bad)}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "anywhere" if self.anywhere else "area" if self.area else "region" if self.regions else "country"
+
+    @classmethod
+    def implied_by(cls, country: str, regions: Sequence[str]) -> Territory:
+        """The territory a programme without one had before territories existed: its operator's country or area."""
+        if country in AREAS:
+            return cls(area=country)
+        return cls(country=country, regions=list(regions))
 
 
 class Application(_Frozen):
@@ -99,17 +157,38 @@ class Programme(_Frozen):
     builds: list[Literal[DIMENSIONS]] = Field(min_length=1)  # type: ignore[valid-type]
     goals: list[Literal[GOALS]] = Field(min_length=1)  # type: ignore[valid-type]
     target_stages: list[Literal[STAGES]] = Field(min_length=1)  # type: ignore[valid-type]
+    territory: Territory
     benefit: Benefit
+    benefit_by_size: list[SizeBenefit] = Field(default_factory=list)
     application: Application
     status: Literal[PROGRAMME_STATUSES]  # type: ignore[valid-type]
     status_note: str | None = Field(default=None, max_length=500)
     source_url: HttpUrl
+    # "operator": the operator's (or its ministry's or agency's) own page; "third_party": anything else (press,
+    # consultancies, mirrors), shown as such to the SME.
+    source_kind: Literal["operator", "third_party"]
     other_sources: list[HttpUrl] = Field(default_factory=list)
+    # The date the source was last read for these facts (not a claim that the programme was checked that day).
     last_verified: dt.date
     languages: list[str] = Field(min_length=1)
     description: str = Field(min_length=20, max_length=2000)
     confidence: Literal["high", "medium", "low"]
     confidence_note: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _territory_of_older_records(cls, data: Any) -> Any:
+        # Records written before territories existed (stored versions, older exports) keep their meaning: the
+        # operator's country or area. The bundled catalogue states every territory explicitly (a test checks).
+        if isinstance(data, dict) and data.get("territory") is None and isinstance(data.get("country"), str):
+            try:
+                territory = Territory.implied_by(data["country"], data.get("regions") or [])
+            except ValueError:
+                return data  # the country itself is wrong: its own validator says so
+            data = {**data, "territory": territory.model_dump(exclude_defaults=True)}
+        if isinstance(data, dict) and "source_kind" not in data:
+            data = {**data, "source_kind": "third_party"}  # unknown provenance is never presented as the operator's
+        return data
 
     @field_validator("id")
     @classmethod
@@ -121,8 +200,8 @@ class Programme(_Frozen):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        if value != "EU" and not is_country(value):
-            raise ValueError(f"unknown country {value!r} (ISO 3166-1 alpha-2, or EU)")
+        if value not in AREAS and not is_country(value):
+            raise ValueError(f"unknown country {value!r} (ISO 3166-1 alpha-2, or {' / '.join(AREAS)})")
         return value
 
     @field_validator("regions")
@@ -146,6 +225,13 @@ class Programme(_Frozen):
         if self.status == "closed" and self.application.closes is None and not self.status_note:
             raise ValueError("a closed programme needs a closing date or a status_note saying why")
         return self
+
+    def benefit_for(self, size: str | None) -> Benefit:
+        """The benefit a firm of this size class gets (see models/firm_size.py); the main one when none is specific."""
+        for variant in self.benefit_by_size:
+            if size in variant.sizes:
+                return variant.benefit
+        return self.benefit
 
     def to_document(self) -> dict:
         """The programme as plain JSON-ready data (dates as ISO strings), the form stored and exported."""

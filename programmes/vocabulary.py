@@ -24,6 +24,13 @@ CATEGORIES: tuple[str, ...] = ("skills", "compute", "funding", "procurement", "a
 PROGRAMME_STATUSES: tuple[str, ...] = ("open", "rolling", "closed", "unknown")
 
 TARGET_SIZES: tuple[str, ...] = ("startup", "micro", "small", "medium", "small_midcap", "large")
+# The size classes Tremplin computes for a firm (models/firm_size.py): the EU SME categories, then small mid-caps.
+FIRM_SIZES: tuple[str, ...] = ("micro", "small", "medium", "small_midcap", "large")
+
+# Where a programme serves, when it is a supranational area rather than a country (see COUNTRY_GROUPS).
+AREAS: tuple[str, ...] = ("EU", "EEA")
+# How a programme's territory relates to a firm (the API's `reach`).
+REACHES: tuple[str, ...] = ("home", "expansion", "anywhere")
 
 # NACE Rev. 2 sections.
 NACE_SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRSTU")

@@ -37,6 +37,11 @@ CASES = [
     ({"type": "country_in", "countries": ["EU"]}, {"country": "GB"}, "unmet", None),
     ({"type": "country_not_in", "countries": ["FR"]}, {"country": "FR"}, "unmet", None),
     ({"type": "country_not_in", "countries": ["FR"]}, {"country": "IT"}, "met", None),
+    ({"type": "operates_in", "countries": ["DE"]}, {"country": "DE"}, "met", None),
+    ({"type": "operates_in", "countries": ["DE"]}, {"country": "FR", "expansion_countries": ["DE", "IT"]}, "met", None),
+    ({"type": "operates_in", "countries": ["EU"]}, {"country": "US", "expansion_countries": ["AT"]}, "met", None),
+    ({"type": "operates_in", "countries": ["DE"]}, {"country": "FR", "expansion_countries": ["IT"]}, "unmet", None),
+    ({"type": "operates_in", "countries": ["DE"]}, {"country": "FR"}, "unmet", None),
     ({"type": "region_in", "regions": ["FR-IDF"]}, {"country": "FR", "region": "FR-IDF"}, "met", None),
     ({"type": "region_in", "regions": ["FR-IDF"]}, {"country": "FR", "region": "FR-ARA"}, "unmet", None),
     ({"type": "region_in", "regions": ["FR-IDF"]}, {"country": "FR"}, "unknown", "region"),
@@ -210,6 +215,7 @@ ENTERPRISES = st.fixed_dictionaries(
         "founded_year": st.integers(1990, 2026),
         "annual_growth_pct": st.floats(-50, 200),
         "independent": st.booleans(),
+        "expansion_countries": st.sampled_from([[], ["CA"], ["IT", "CA"], ["AT"]]),
     },
 )
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from pydantic import HttpUrl
 
-from models.matching import compile_catalogue, match
+from models.matching import compile_catalogue, judge, match
 from models.profile import ProfileRequest, build_profile
 from models.ranking import prior
 from models.readiness import load_bank
@@ -54,20 +54,22 @@ def test_the_cases_reach_all_three_outcomes():
     assert {c.expected for c in CASES} == {"eligible", "needs_info", "ineligible"}
 
 
-COMPILED = {}
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.label)
 def test_programme_case(case):
-    """OpenFisca-style: the catalogue gives the expected outcome (and criterion statuses) for this firm."""
+    """OpenFisca-style: the catalogue gives the expected outcome, criterion statuses and reach for this firm."""
     programme = BY_ID[case.programme]
-    key = (case.programme, case.on)
-    if key not in COMPILED:
-        COMPILED[key] = compile_catalogue([programme], "cases", case.on)
     profile = build_profile(ProfileRequest.model_validate(case.profile), load_bank())
-    result = match(profile, COMPILED[key], prior(), "cases", case.on)
-    found = (result.matches + result.not_eligible)[0]
+    found = judge(programme, profile, prior(), case.on)
     assert found.eligibility == case.expected, [(c.id, c.status.word) for c in found.criteria]
     statuses = {c.id: c.status.word for c in found.criteria}
     for criterion, expected in case.criteria.items():
         assert statuses.get(criterion) == expected, (criterion, statuses)
+    if case.reach is not None:
+        assert (found.reach or "none") == case.reach
+    # A programme that reaches the firm is matched (or listed as a near miss) exactly as judged; one that does not
+    # is in neither list.
+    result = match(profile, compile_catalogue([programme], "cases", case.on), prior(), "cases", case.on)
+    listed = result.matches + result.not_eligible
+    assert len(listed) == (0 if found.reach is None else 1)
+    if listed:
+        assert listed[0].eligibility == case.expected and listed[0].reach == found.reach

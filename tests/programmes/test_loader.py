@@ -18,6 +18,7 @@ def test_round_trip_keeps_every_field(fmt):
             id="second",
             regions=["FR-IDF"],
             rules=[
+                {"type": "region_in", "regions": ["FR-IDF"], "text": "In Île-de-France."},
                 {
                     "type": "any_of",
                     "text": "SME or start-up.",
@@ -94,6 +95,11 @@ def test_malformed_files_are_refused_whole(text, fmt, message):
 
 
 def test_a_limit_in_a_currency_without_rate_is_a_problem():
-    document = programme_document(rules=[{"type": "max_turnover", "amount": 1e6, "currency": "INR", "text": "Turnover below INR 1M."}])
+    document = programme_document(
+        rules=[
+            {"type": "max_turnover", "amount": 1e6, "currency": "INR", "text": "Turnover below INR 1M."},
+            {"type": "country_in", "countries": ["FR"], "text": "In France."},
+        ]
+    )
     _, problems = load_text(json.dumps([document]), "json", "x.json")
     assert [(p.field, "no exchange rate" in p.message) for p in problems] == [("rules[0].currency", True)]
