@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from models.action_plan import ActionPlan
+from models.benefit_terms import benefit_terms
+from models.firm_size import SizeClass
 from models.matching import Match, MatchResult
 from models.readiness import Readiness
 from models.text import Text
@@ -46,7 +48,19 @@ def readiness_document(readiness: Readiness, translate: Translate = lambda m: m)
 
 def _programme_head(m: Match) -> dict[str, Any]:
     p = m.programme
-    return {"programme_id": p.id, "name": p.name, "category": p.category, "country": p.country, "eligibility": m.eligibility}
+    return {
+        "programme_id": p.id,
+        "name": p.name,
+        "category": p.category,
+        "country": p.country,
+        "reach": m.reach,
+        "eligibility": m.eligibility,
+    }
+
+
+def _source(m: Match) -> dict[str, Any]:
+    p = m.programme
+    return {"source_url": str(p.source_url), "source_kind": p.source_kind, "last_verified": p.last_verified.isoformat()}
 
 
 def _criteria(m: Match, render: Render, translate: Translate, only_failed: bool = False) -> list[dict[str, Any]]:
@@ -63,7 +77,7 @@ def _criteria(m: Match, render: Render, translate: Translate, only_failed: bool 
 
 def match_document(m: Match, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
     p = m.programme
-    benefit = p.benefit
+    benefit = m.firm_benefit  # what a firm of this size gets (the EIC gives small mid-caps equity, not a grant)
     return {
         **_programme_head(m),
         "score": m.score,
@@ -72,11 +86,11 @@ def match_document(m: Match, render: Render = _plain, translate: Translate = lam
         "factors": [{"id": f.id, "label": render(f.label), "value": f.value, "contribution": f.contribution} for f in m.factors],
         "operator": p.operator,
         "benefit": {k: v for k, v in benefit.model_dump(mode="json").items() if v is not None},
+        "benefit_terms": [render(t) for t in benefit_terms(benefit)],
         "unencoded_conditions": list(p.unencoded_conditions),
         "status": p.status,
         "closes": p.application.closes.isoformat() if p.application.closes else None,
-        "source_url": str(p.source_url),
-        "last_verified": p.last_verified.isoformat(),
+        **_source(m),
     }
 
 
@@ -84,15 +98,21 @@ def not_eligible_document(m: Match, render: Render = _plain, translate: Translat
     return {
         **_programme_head(m),
         "criteria": _criteria(m, render, translate, only_failed=True),
-        "source_url": str(m.programme.source_url),
-        "last_verified": m.programme.last_verified.isoformat(),
+        **_source(m),
     }
+
+
+def firm_size_document(size: SizeClass, render: Render = _plain) -> dict[str, Any]:
+    """The firm's EU size class: `class` is micro, small, medium, small_midcap, large or None (not settled)."""
+    return {"class": size.size, "is_sme": size.is_sme.word, "explanation": render(size.explanation)}
 
 
 def result_document(result: MatchResult, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
     """Everything of the contract's response except `id` and `created_at`, which belong to a stored assessment."""
     return {
         "readiness": readiness_document(result.profile.readiness, translate),
+        "firm_size": firm_size_document(result.size, render) if result.size else None,
+        "expansion_countries": list(result.profile.enterprise.expansion_countries),
         "matches": [match_document(m, render, translate) for m in result.matches],
         "not_eligible": [not_eligible_document(m, render, translate) for m in result.not_eligible],
         "matched_on": result.day.isoformat(),

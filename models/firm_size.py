@@ -77,12 +77,16 @@ _NAMES = {
 _NOT_SME = {
     # (too many staff, a small mid-cap)
     (True, False): N_("Under the EU definition your business is not an SME: it has 250 staff or more."),
-    (True, True): N_("Under the EU definition your business is not an SME: it has 250 staff or more. It is a small mid-cap (fewer than 750 staff)."),
+    (True, True): N_(
+        "Under the EU definition your business is not an SME: it has 250 staff or more. It is a small mid-cap (fewer than 750 staff)."
+    ),
     (False, False): N_(
-        "Under the EU definition your business is not an SME: its turnover is above EUR 50 million and its balance-sheet total above EUR 43 million."
+        "Under the EU definition your business is not an SME: its turnover is above EUR 50 million and its "
+        "balance-sheet total above EUR 43 million."
     ),
     (False, True): N_(
-        "Under the EU definition your business is not an SME: its turnover is above EUR 50 million and its balance-sheet total above EUR 43 million. It is a small mid-cap."
+        "Under the EU definition your business is not an SME: its turnover is above EUR 50 million and its "
+        "balance-sheet total above EUR 43 million. It is a small mid-cap."
     ),
 }
 
@@ -95,6 +99,4 @@ def _explain(size: str | None, is_sme: Status, facts: Facts) -> Text:
         return Text(_NOT_SME[(too_many_staff, size == "small_midcap")])
     if is_sme is MET:
         return Text(N_("Under the EU definition your business is an SME; give your turnover or balance-sheet total to know which kind."))
-    return Text(
-        N_("Tremplin cannot tell yet whether your business is an SME under the EU definition: give its staff and its turnover or balance-sheet total.")
-    )
+    return Text(N_("Tremplin cannot tell yet whether your business is an SME under the EU definition: give its staff and turnover."))

@@ -143,7 +143,7 @@ def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
     return np.where(closed, Status.UNMET, np.where(unknown, Status.UNKNOWN, Status.MET)).astype(np.int8)
 
 
-def _open_verdict(programme: Programme, day: dt.date) -> Verdict:
+def open_verdict(programme: Programme, day: dt.date) -> Verdict:
     application = programme.application
     if programme.status == "closed" or (application.closes and application.closes < day):
         if application.closes:
@@ -202,7 +202,7 @@ def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criteri
         rule_id = rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}"
         verdict = REGISTRY[rule.type].check(rule, facts)
         criteria.append(Criterion(rule_id, rule.text, verdict.status, verdict.detail, verdict.ask))
-    verdict = _open_verdict(programme, day)
+    verdict = open_verdict(programme, day)
     criteria.append(Criterion(OPEN_CRITERION, N_("Open for applications"), verdict.status, verdict.detail))
     return tuple(criteria)
 
@@ -393,7 +393,7 @@ def training_rows(examples: Sequence[tuple[Profile, Programme, float]], day: dt.
     for i, (profile, _, _) in enumerate(examples):
         facts = Facts.of(profile, day)
         status = max((REGISTRY[r.type].check(r, facts).status for r in catalogue.programmes[i].rules), default=Status.MET)
-        status = max(status, _open_verdict(catalogue.programmes[i], day).status)
+        status = max(status, open_verdict(catalogue.programmes[i], day).status)
         needs_info = np.zeros(len(catalogue), dtype=bool)
         needs_info[i] = status == Status.UNKNOWN
         rows.append(_factor_values(catalogue, profile, day, needs_info)[i])

@@ -32,7 +32,9 @@ def enterprise_schema(schema: dict[str, Any]) -> None:
     codes = sorted(c.alpha_2 for c in pycountry.countries)
     schema["properties"]["country"]["enum"] = codes + [c.lower() for c in codes]
     expansion = schema["properties"]["expansion_countries"]
-    expansion.update({"maxItems": 10, "uniqueItems": True, "description": "Countries the firm also works in or plans to expand to; not its own."})
+    expansion.update(
+        {"maxItems": 10, "uniqueItems": True, "description": "Countries the firm also works in or plans to expand to; not its own."}
+    )
     expansion["items"] = {"type": "string", "enum": codes + [c.lower() for c in codes]}
     _nullable(schema, "sector", {"enum": list(NACE_SECTIONS)})
     _nullable(schema, "founded_year", {"maximum": dt.date.today().year})

@@ -195,9 +195,16 @@ def territory_problems(programme: Programme) -> list[tuple[str, str]]:
             if part.type in LOCATION_RULE_TYPES and not _rule_countries(part).isdisjoint(served):
                 tied = True
         if rule.type in LOCATION_RULE_TYPES and _rule_countries(rule).isdisjoint(served):
-            problems.append((f"rules[{i}]", "this location rule names no country of the programme's territory, so it refuses every firm the programme serves"))
+            problems.append(
+                (
+                    f"rules[{i}]",
+                    "this location rule names no country of the programme's territory, so it refuses every firm the programme serves",
+                )
+            )
     if not tied:
-        problems.append(("rules", "no rule ties the programme to its territory: add country_in, operates_in or region_in naming where it serves"))
+        problems.append(
+            ("rules", "no rule ties the programme to its territory: add country_in, operates_in or region_in naming where it serves")
+        )
     return problems
 
 

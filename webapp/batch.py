@@ -27,8 +27,9 @@ from models.document import readiness_document
 from models.matching import SCORE_DECIMALS, CompiledCatalogue, evaluate
 from models.profile import Profile, build_profile
 from models.ranking import prior
+from models.reach import NOT_REACHED, REACH_WORDS
 from models.readiness import Readiness, load_bank
-from programmes.vocabulary import DIMENSIONS
+from programmes.vocabulary import DIMENSIONS, REACHES
 from webapp.assessments import InvalidProfileError, model_version, validate_profile
 from webapp.catalogue import compiled_catalogue
 from webapp.db import db
@@ -39,11 +40,11 @@ JSONL_TOP = 20  # matches on a JSON Lines result
 # The flat CSV input columns (docs/batch.md); the seven level columns are the readiness dimensions.
 INPUT_COLUMNS = (
     "id", "country", "region", "sector", "employees", "turnover", "turnover_currency", "balance_sheet", "balance_sheet_currency",
-    "founded_year", "growth_pct", "independent", *DIMENSIONS, "goals", "cofunding_capacity_pct",
+    "founded_year", "growth_pct", "independent", *DIMENSIONS, "goals", "cofunding_capacity_pct", "expansion_countries",
 )  # fmt: skip
 OUTPUT_COLUMNS = (
     "row", "id", "error", "overall", "stage", "weakest", "eligible_count", "needs_info_count",
-    *(f"top{i}_{part}" for i in range(1, CSV_TOP + 1) for part in ("id", "score")),
+    *(f"top{i}_{part}" for i in range(1, CSV_TOP + 1) for part in ("id", "score", "reach")),
     "catalogue_version", "model_version",
 )  # fmt: skip
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -112,6 +113,8 @@ def csv_request(row: dict[str, str | None]) -> dict[str, Any]:
             enterprise[field] = money
     if cell.get("independent"):
         enterprise["independent"] = _boolean(cell["independent"])
+    if cell.get("expansion_countries"):
+        enterprise["expansion_countries"] = [code.strip() for code in cell["expansion_countries"].split(";") if code.strip()]
     request: dict[str, Any] = {"enterprise": enterprise}
     levels = {d: _number(cell[d], int) for d in DIMENSIONS if cell.get(d)}
     if levels:
@@ -171,6 +174,7 @@ class Ranked:
     eligibility: str  # eligible or needs_info
     score: float
     rank: int
+    reach: str  # home, expansion or anywhere
 
 
 @dataclass(frozen=True)
@@ -196,16 +200,22 @@ class Matcher:
         self.bank, self.ranker, self.model_version = load_bank(), prior(), model_version()
 
     def ranking(self, profile: Profile) -> tuple[tuple[Ranked, ...], int, int]:
-        """The top `limit` programmes, and how many are eligible and needs_info in all."""
+        """The top `limit` programmes in their reach groups (the firm's own territory, then countries it expands
+        to, then anywhere; by rank within each), and how many of the programmes that reach it are eligible and
+        needs_info in all."""
         found = evaluate(profile, self.catalogue, self.ranker, self.day)
         ordered = found.top(self.catalogue, self.limit).tolist()
         eligible = found.eligible
         rounded = np.round(found.scores[ordered], SCORE_DECIMALS).tolist()
-        top = tuple(
-            Ranked(self.catalogue.programmes[i].id, "eligible" if eligible[i] else "needs_info", score, rank)
+        top = [
+            Ranked(
+                self.catalogue.programmes[i].id, "eligible" if eligible[i] else "needs_info", score, rank, REACH_WORDS[int(found.reach[i])]
+            )
             for rank, (i, score) in enumerate(zip(ordered, rounded, strict=True), start=1)
-        )
-        return top, int(np.count_nonzero(eligible)), int(np.count_nonzero(found.needs_info))
+        ]
+        top.sort(key=lambda r: (REACHES.index(r.reach), r.rank))
+        reached = found.reach != NOT_REACHED
+        return tuple(top), int(np.count_nonzero(eligible & reached)), int(np.count_nonzero(found.needs_info & reached))
 
     def outcome(self, data: Any) -> Outcome:
         try:
@@ -239,8 +249,8 @@ class CsvResults:
         else:
             top: list[Any] = []
             for m in outcome.top[:CSV_TOP]:
-                top += [m.programme_id, m.score]
-            top += [""] * (2 * CSV_TOP - len(top))
+                top += [m.programme_id, m.score, m.reach]
+            top += [""] * (3 * CSV_TOP - len(top))
             weakest = ";".join(readiness.weakest)
             counts = [outcome.eligible_count, outcome.needs_info_count]
             cells = [row, identifier, "", readiness.overall, readiness.stage.level, weakest, *counts, *top]
@@ -259,7 +269,7 @@ class JsonlResults:
             document["eligible_count"] = outcome.eligible_count
             document["needs_info_count"] = outcome.needs_info_count
             document["matches"] = [
-                {"programme_id": m.programme_id, "eligibility": m.eligibility, "score": m.score, "rank": m.rank}
+                {"programme_id": m.programme_id, "reach": m.reach, "eligibility": m.eligibility, "score": m.score, "rank": m.rank}
                 for m in outcome.top[:JSONL_TOP]
             ]
         else:

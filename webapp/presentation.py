@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
 CATEGORY_LABELS = {
@@ -22,6 +22,23 @@ STATUS_LABELS = {
     "closed": _l("Closed"),
     "unknown": _l("Not known: check with the operator"),
 }
+
+
+AREA_NAMES = {"EU": _l("the European Union"), "EEA": _l("the European Economic Area")}
+SOURCE_KIND_LABELS = {
+    "operator": _l("the operator's page"),
+    "third_party": _l("a third-party page (no official page found)"),
+}
+
+
+def country_name(code: str | None) -> str:
+    """A country (or EU / EEA) in the reader's language, from the CLDR names Babel ships; the code if unknown."""
+    if not code:
+        return ""
+    if code in AREA_NAMES:
+        return str(AREA_NAMES[code])
+    locale = get_locale()
+    return (locale.territories.get(code) if locale else None) or code
 
 
 def format_iso_date(value: str | dt.date | None) -> str:
@@ -53,6 +70,7 @@ def register_presentation(app: Flask) -> None:
     app.add_template_filter(format_iso_date)
     app.add_template_filter(format_score)
     app.add_template_filter(format_when, name="format_datetime")
+    app.add_template_filter(country_name)
 
     # Globals, not a context processor: imported macros (results/_card.html) see globals only.
-    app.jinja_env.globals.update(category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS)
+    app.jinja_env.globals.update(category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, source_kind_labels=SOURCE_KIND_LABELS)

@@ -17,6 +17,7 @@ from programmes.cases import case_problems, load_cases
 from programmes.loader import BUNDLED_DIR, load_catalogue
 
 FACTS = Path(__file__).resolve().parents[3] / "shared" / "research" / "programme-facts.yaml"
+OFFICIAL = FACTS.with_name("official-sources.yaml")
 PROGRAMMES, PROBLEMS = load_catalogue()
 CASES, CASE_FILE_PROBLEMS = load_cases(BUNDLED_DIR / "cases")
 BY_ID = {p.id: p for p in PROGRAMMES}
@@ -31,11 +32,18 @@ def test_the_whole_catalogue_validates():
 @pytest.mark.skipif(not FACTS.exists() and not os.environ.get("CI"), reason="shared/research is not beside this checkout")
 def test_it_holds_exactly_the_programmes_of_the_research_facts():
     facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
-    assert sorted(BY_ID) == sorted(f["id"] for f in facts)
+    official = {o["id"]: o for o in yaml.safe_load(OFFICIAL.read_text(encoding="utf-8"))}
+    assert sorted(BY_ID) == sorted(f["id"] for f in facts) == sorted(official)
     for fact in facts:
         programme = BY_ID[fact["id"]]
-        assert programme.source_url == HttpUrl(fact["source_url"]), fact["id"]
         assert programme.country == fact["country"], fact["id"]
+        # The operator's page, where the official-source check found one, is the source; the research's own source
+        # stays among the others.
+        found = official[fact["id"]]["official_url"]
+        assert programme.source_url == HttpUrl(found or fact["source_url"]), fact["id"]
+        assert programme.source_kind == ("operator" if found else "third_party"), fact["id"]
+        if found and HttpUrl(found) != HttpUrl(fact["source_url"]):
+            assert HttpUrl(fact["source_url"]) in programme.other_sources, fact["id"]
 
 
 def test_every_programme_keeps_its_source_and_last_verified_date():
@@ -48,6 +56,20 @@ def test_every_programme_keeps_its_source_and_last_verified_date():
 def test_every_programme_has_cases_and_every_case_a_programme():
     assert CASE_FILE_PROBLEMS == []
     assert case_problems(CASES, PROGRAMMES) == []
+
+
+def test_every_bundled_programme_states_its_territory_and_source_kind():
+    """Explicitly in the file: the schema's fallback (the operator's country) is for older stored records only."""
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            assert "territory" in entry and "source_kind" in entry, entry["id"]
+
+
+def test_the_cases_cover_every_reach_and_size_limit():
+    assert {c.reach for c in CASES} >= {"home", "expansion", "none"}
+    # Just under and at the EU SME headcount limit, on some programme with an sme_definition rule.
+    sme_cases = {c.profile["enterprise"].get("employees") for c in CASES if "sme_definition" in c.criteria}
+    assert {249, 250} <= sme_cases
 
 
 def test_the_cases_reach_all_three_outcomes():

@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from models.matching import OPEN_CRITERION
 from models.profile import ProfileRequest, build_profile
+from models.reach import reach_of
 from models.readiness import load_bank
+from models.rules import Facts
 from programmes.vocabulary import CATEGORIES, DIMENSIONS
 from tests.factories import TODAY, make_programme, make_request, match_one
 from webapp.admin import analytics
@@ -49,14 +51,19 @@ FIRMS = [
     (6, "DE", 300, "C", 4, 3),  # ineligible: not in France, too many employees
     (3, "IT", 20, "C", 0, 3),  # ineligible: not in France; a country of three firms
 ]
+# An EU-wide programme (its territory holds all 42 firms) that only French firms meet.
 REACH_TEST = make_programme(
     id="reach-test",
+    country="EU",
     rules=[
         {"type": "country_in", "countries": ["FR"], "text": "Open to firms in France."},
         {"type": "max_employees", "limit": 50, "text": "Fewer than 50 employees."},
         {"type": "sector_in", "sections": ["C", "J"], "text": "Manufacturing or information."},
     ],
 )
+
+
+EU_RULE = {"type": "country_in", "countries": ["EU"], "text": "Open to firms in the EU."}
 
 
 def firm_requests():
@@ -163,7 +170,9 @@ def test_reach_names_the_most_common_failing_and_unknown_criteria(stored):
 
 
 def test_a_criterion_counted_for_fewer_than_ten_firms_is_withheld_whole(stored):
-    only_germans_fail = make_programme(rules=[{"type": "min_employees", "limit": 200, "text": "At least 200 employees."}])
+    only_germans_fail = make_programme(
+        country="EU", rules=[{"type": "min_employees", "limit": 200, "text": "At least 200 employees."}, EU_RULE]
+    )
     reach = reach_preview(only_germans_fail, stored, TODAY)
     assert reach.top_unknown == analytics.CriterionCount(None, None, None, True)  # 2 without a headcount
     assert reach.top_failing.criterion == "min_employees" and reach.top_failing.firms == 34
@@ -176,12 +185,22 @@ def test_requests_that_no_longer_validate_are_skipped_and_counted(stored):
     assert reach.skipped == 3 and reach.evaluated == 42
 
 
+def test_firms_outside_the_territory_are_not_counted(stored):
+    """A French programme is never shown to the 15 German and Italian firms: they are counted apart, not as refusals."""
+    french = make_programme(id="reach-test-fr", rules=REACH_TEST.model_dump()["rules"])
+    reach = reach_preview(french, stored, TODAY)
+    assert reach.outside == 15 and reach.evaluated == 27
+    assert reach.overall.values == (10, 12, None)  # the 5 French refusals are fewer than 10: withheld
+    assert [r.key for r in reach.by_country] == ["FR"]
+
+
 def test_reach_agrees_with_match_for_every_bundled_programme(stored, with_catalogue, monkeypatch):
     """With no cell withheld, the preview's counts are what `match` says of each stored profile."""
     monkeypatch.setattr(analytics, "MIN_CELL", 0)
     profiles = [build_profile(ProfileRequest.model_validate(r), load_bank()) for r, _ in firm_requests()]
     for programme in with_catalogue:
-        expected = Counter(match_one(programme, profile).eligibility for profile in profiles)
+        reached = [p for p in profiles if reach_of(programme.territory, Facts.of(p, TODAY)) is not None]
+        expected = Counter(match_one(programme, profile).eligibility for profile in reached)
         reach = reach_preview(programme, stored, TODAY)
         assert reach.overall.values == tuple(expected[o] for o in analytics.OUTCOMES), programme.id
 

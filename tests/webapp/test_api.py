@@ -7,8 +7,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from models.profile import ProfileRequest, build_profile
+from models.reach import reach_of
 from models.readiness import load_bank
-from tests.factories import make_request
+from models.rules import Facts
+from tests.factories import TODAY, make_request
 from webapp.db import Assessment, db
 
 SPEC_EXAMPLE = {
@@ -52,8 +55,10 @@ def test_create_then_read_the_same_document(client, with_catalogue):
     assert document["readiness"]["weakest"] == ["skills", "compute"]
     assert document["readiness"]["stage"]["level"] == 2 and document["readiness"]["stage"]["label"]
     assert document["catalogue_version"].startswith("cat-") and document["model_version"]
+    # Every programme that serves a French firm is a match or a near miss; no programme of another territory is either.
     ids = [m["programme_id"] for m in document["matches"]] + [m["programme_id"] for m in document["not_eligible"]]
-    assert sorted(ids) == sorted(p.id for p in with_catalogue)
+    french = Facts.of(build_profile(ProfileRequest.model_validate(SPEC_EXAMPLE), load_bank()), TODAY)
+    assert sorted(ids) == sorted(p.id for p in with_catalogue if reach_of(p.territory, french) is not None)
     assert client.get(response.headers["Location"]).get_json() == document
     assert stored_count() == 1
 

@@ -13,6 +13,7 @@ from models.matching import match
 from models.profile import build_profile
 from models.ranking import prior
 from models.readiness import load_bank
+from programmes.vocabulary import REACHES
 from tests.factories import make_request
 from webapp.assessments import evaluate, validate_profile
 from webapp.batch import INPUT_COLUMNS, JSONL_TOP, Matcher, csv_request, safe_cell
@@ -83,9 +84,11 @@ def test_csv_row_agrees_with_the_api_evaluate(app_context, with_catalogue, tmp_p
     assert int(row["overall"]) == document["readiness"]["overall"]
     assert int(row["stage"]) == document["readiness"]["stage"]["level"]
     assert row["weakest"] == ";".join(document["readiness"]["weakest"])
-    top = document["matches"][:5]
+    # The five best, shown in reach groups (home, expansion, anywhere) and by rank within each, as on the results page.
+    top = sorted(document["matches"][:5], key=lambda m: (REACHES.index(m["reach"]), m["rank"]))
     assert [row[f"top{i}_id"] for i in range(1, len(top) + 1)] == [m["programme_id"] for m in top]
     assert [float(row[f"top{i}_score"]) for i in range(1, len(top) + 1)] == [m["score"] for m in top]
+    assert [row[f"top{i}_reach"] for i in range(1, len(top) + 1)] == [m["reach"] for m in top]
     # Testing explains every match, so the document's lists hold all of them.
     assert int(row["eligible_count"]) == sum(m["eligibility"] == "eligible" for m in document["matches"])
     assert int(row["needs_info_count"]) == sum(m["eligibility"] == "needs_info" for m in document["matches"])
@@ -113,9 +116,10 @@ def test_jsonl_in_jsonl_out_with_a_broken_line(app_context, with_catalogue, tmp_
     assert "enterprise.country" in out[2]["error"] and out[2]["matches"] == []
     document = evaluate(validate_profile(good))
     assert out[3]["readiness"]["overall"] == document["readiness"]["overall"]
+    best = sorted(document["matches"][:20], key=lambda m: (REACHES.index(m["reach"]), m["rank"]))
     assert out[3]["matches"] == [
-        {"programme_id": m["programme_id"], "eligibility": m["eligibility"], "score": m["score"], "rank": m["rank"]}
-        for m in document["matches"][:20]
+        {"programme_id": m["programme_id"], "reach": m["reach"], "eligibility": m["eligibility"], "score": m["score"], "rank": m["rank"]}
+        for m in best
     ]
     assert out[3]["catalogue_version"] == document["catalogue_version"]
     assert assessment_count() == 0
@@ -176,7 +180,13 @@ def test_csv_cells_convert_to_the_api_request():
 
 @pytest.mark.parametrize(
     "enterprise",
-    [{"country": "FR"}, {"country": "DE", "employees": 3}, {"country": "IT", "employees": 900, "independent": False}, {"country": "JP"}],
+    [
+        {"country": "FR"},
+        {"country": "DE", "employees": 3},
+        {"country": "IT", "employees": 900, "independent": False},
+        {"country": "JP"},
+        {"country": "FR", "employees": 40, "expansion_countries": ["DE", "IT"]},
+    ],
 )
 def test_the_batch_ranking_is_match_without_explanations(app_context, with_catalogue, enterprise):
     day = dt.date(2026, 11, 25)
@@ -184,7 +194,8 @@ def test_the_batch_ranking_is_match_without_explanations(app_context, with_catal
     profile = build_profile(validate_profile(make_request(enterprise, goals=["upskill_staff", "access_compute"])), load_bank())
     result = match(profile, catalogue, prior(), "v", day, explain_limit=None)
     top, eligible, needs_info = Matcher(catalogue, day, JSONL_TOP).ranking(profile)
-    expected = [(m.programme.id, m.eligibility, m.score, m.rank) for m in result.matches[:JSONL_TOP]]
-    assert [(r.programme_id, r.eligibility, r.score, r.rank) for r in top] == expected
+    best = sorted(result.matches[:JSONL_TOP], key=lambda m: (REACHES.index(m.reach), m.rank))
+    expected = [(m.programme.id, m.eligibility, m.score, m.rank, m.reach) for m in best]
+    assert [(r.programme_id, r.eligibility, r.score, r.rank, r.reach) for r in top] == expected
     assert eligible == sum(m.eligibility == "eligible" for m in result.matches)
     assert eligible + needs_info == result.match_count

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from programmes.vocabulary import DIMENSIONS
+from programmes.vocabulary import DIMENSIONS, REACHES
 from tests.webapp.journey_helpers import ABOUT, BUSINESS, GOALS, LEVELS, start
 from tests.webapp.journey_helpers import complete as walk
 from webapp.db import Assessment, db
@@ -75,15 +75,19 @@ def test_csv_matches_the_stored_assessment(client, with_catalogue):
     assert provenance["Assessment created at"] == document["created_at"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", provenance["Generated at"])
 
-    matches = document["matches"]
+    # In reach groups (the firm's own territory, then each country it expands to, then anywhere), by rank within each.
+    matches = sorted(document["matches"], key=lambda m: (REACHES.index(m["reach"]), m["rank"]))
     assert matches, "the fixture profile should match some programmes"
     assert [r["programme_id"] for r in rows] == [m["programme_id"] for m in matches]
+    assert [r["reach"] for r in rows] == [m["reach"] for m in matches]
     assert [int(r["rank"]) for r in rows] == [m["rank"] for m in matches]
     for row, match in zip(rows, matches, strict=True):
         assert float(row["score"]) == match["score"]
         assert row["eligibility"] == match["eligibility"]
         assert row["source_url"] == match["source_url"]
+        assert row["source_kind"] == match["source_kind"]
         assert row["last_verified"] == match["last_verified"]
+        assert row["benefit_terms"].lstrip("'") == " | ".join(match["benefit_terms"])
         contributions = [float(row[f]) for f in FACTOR_IDS if row[f] != ""]
         assert sum(contributions) == pytest.approx(match["score"], abs=0.001)
         for factor in match["factors"]:
@@ -103,8 +107,9 @@ def test_xlsx_matches_the_stored_assessment(client, with_catalogue):
     rows = list(book["Programmes"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     table = [dict(zip(header, row, strict=True)) for row in body]
-    assert [r["programme_id"] for r in table] == [m["programme_id"] for m in document["matches"]]
-    for row, match in zip(table, document["matches"], strict=True):
+    matches = sorted(document["matches"], key=lambda m: (REACHES.index(m["reach"]), m["rank"]))
+    assert [r["programme_id"] for r in table] == [m["programme_id"] for m in matches]
+    for row, match in zip(table, matches, strict=True):
         assert row["score"] == match["score"]
         assert sum(row[f] or 0 for f in FACTOR_IDS) == pytest.approx(match["score"], abs=0.001)
 

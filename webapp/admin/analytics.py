@@ -35,9 +35,9 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from models.matching import OPEN_CRITERION, compile_catalogue, match
+from models.matching import OPEN_CRITERION, compile_catalogue, open_verdict
 from models.profile import Profile, ProfileRequest, answer_problems, build_profile
-from models.ranking import prior
+from models.reach import reach_of
 from models.readiness import load_bank
 from models.rules import Facts, Status
 from programmes.schema import Programme
@@ -227,6 +227,7 @@ class Reach:
     programme_id: str
     day: dt.date
     skipped: int  # stored requests that no longer validate: a data-quality count, says nothing of a firm
+    outside: int  # firms outside the programme's territory: it is never shown to them, so they are not counted below
     overall: Row  # eligible / needs_info / ineligible over every re-evaluated firm
     by_country: Table
     by_size: Table
@@ -275,7 +276,10 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
     Each stored request is validated again and its profile rebuilt with today's question bank; requests that no
     longer validate are skipped and counted. The programme is compiled once (models.matching.compile_catalogue)
     and its rule groups are evaluated per profile, which is what `match` does first; whether it is open on `day`
-    does not depend on the firm, so it is read once from `match` itself.
+    does not depend on the firm, so it is read once (models.matching.open_verdict).
+
+    Only firms the programme reaches (models/reach.py: its territory, or a country they expand to) are counted;
+    the others never see it, and are only counted as `outside`.
 
     The most common failing criterion counts, for each criterion, the firms for which it is unmet (a firm failing
     two criteria counts for both). The most common unknown criterion counts only needs_info firms: the fact that
@@ -285,8 +289,8 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
     ids = _criterion_ids(programme)
     labels = [rule.text for rule in programme.rules] + [OPEN_LABEL]
     positions = {group.type_name: [i for i, r in enumerate(programme.rules) if r.type == group.type_name] for group in catalogue.rules}
-    open_status: int | None = None
-    skipped = 0
+    open_status = int(open_verdict(programme, day).status)  # the same for every firm
+    skipped = outside = 0
     outcomes: list[int] = []  # index into OUTCOMES, per firm
     countries: list[str] = []
     sizes: list[str] = []
@@ -299,11 +303,10 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
         if profile is None:
             skipped += 1
             continue
-        if open_status is None:
-            result = match(profile, catalogue, prior(), "reach-preview", day)
-            explained = (result.matches + result.not_eligible)[0]
-            open_status = int(next(c.status for c in explained.criteria if c.id == OPEN_CRITERION))
         facts = Facts.of(profile, day)
+        if reach_of(programme.territory, facts) is None:
+            outside += 1
+            continue
         for group in catalogue.rules:
             statuses[positions[group.type_name]] = group.evaluate(facts)
         statuses[-1] = open_status
@@ -331,6 +334,7 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
         programme_id=programme.id,
         day=day,
         skipped=skipped,
+        outside=outside,
         overall=by_country.total,  # type: ignore[arg-type]
         by_country=by_country,
         by_size=_breakdown(sizes, OUTCOMES, COUNT, counts, order=SIZE_CLASSES, label=_size_label),

@@ -132,6 +132,7 @@ def _summary(programme: Programme) -> dict[str, Any]:
         "operator": programme.operator,
         "country": programme.country,
         "regions": list(programme.regions),
+        "territory": programme.territory.model_dump(mode="json"),
         "category": programme.category,
         "goals": list(programme.goals),
         "builds": list(programme.builds),

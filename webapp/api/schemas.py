@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES
+from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, REACHES
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
@@ -90,7 +90,16 @@ class MatchBenefit(_Document):
     currency: str | None = None
     funding_rate_pct: float | None = None
     sme_share_pct: float | None = None
+    paid_when: str | None = None
     notes: str | None = None
+
+
+Reach = Literal[REACHES]  # type: ignore[valid-type]
+REACH_DESCRIPTION = (
+    "home: the programme serves the firm's country or region, or an area (EU, EEA) its country belongs to; expansion: "
+    "a programme of one of expansion_countries open to firms from abroad; anywhere: open to any firm in any country."
+)
+SOURCE_KIND_DESCRIPTION = "operator: the facts come from the operator's own page; third_party: from another page (no official page found)."
 
 
 class Match(_Document):
@@ -98,18 +107,21 @@ class Match(_Document):
     name: str
     category: Category
     country: str
+    reach: Reach = Field(description=REACH_DESCRIPTION)
     eligibility: Literal["eligible", "needs_info"]
     score: float
     rank: int = Field(ge=1)
     criteria: list[Criterion]
     factors: list[Factor] = Field(description="Their contributions add up to the score (to rounding).")
     operator: str
-    benefit: MatchBenefit
+    benefit: MatchBenefit = Field(description="The benefit a firm of this size gets.")
+    benefit_terms: list[str] = Field(description="What it costs or gives back, in words true for its kind (a loan is repaid).")
     unencoded_conditions: list[str]
     status: ProgrammeStatus
     closes: str | None
     source_url: str
-    last_verified: str
+    source_kind: Literal["operator", "third_party"] = Field(description=SOURCE_KIND_DESCRIPTION)
+    last_verified: str = Field(description="The date the source was read for these facts.")
 
 
 class NotEligible(_Document):
@@ -117,10 +129,22 @@ class NotEligible(_Document):
     name: str
     category: Category
     country: str
+    reach: Reach = Field(description=REACH_DESCRIPTION)
     eligibility: Literal["ineligible"]
     criteria: list[Criterion] = Field(description="The criteria that failed.")
     source_url: str
-    last_verified: str
+    source_kind: Literal["operator", "third_party"] = Field(description=SOURCE_KIND_DESCRIPTION)
+    last_verified: str = Field(description="The date the source was read for these facts.")
+
+
+class FirmSize(_Document):
+    """The firm's size class under the EU definitions (Recommendation 2003/361/EC; small mid-caps: 2025/1099)."""
+
+    class_: Literal["micro", "small", "medium", "small_midcap", "large"] | None = Field(
+        alias="class", description="None when the figures given do not settle it."
+    )
+    is_sme: Literal["met", "unmet", "unknown"]
+    explanation: str
 
 
 class PlanStep(_Document):
@@ -142,6 +166,12 @@ class AssessmentDocument(_Document):
     id: str = Field(description="A random token of at least 128 bits.")
     created_at: str
     readiness: Readiness
+    firm_size: FirmSize | None = Field(
+        default=None, description="The firm's size class under the EU definitions; null in results made before it was computed."
+    )
+    expansion_countries: list[str] = Field(
+        default_factory=list, description="The countries the firm said it expands to; their programmes have reach expansion."
+    )
     matches: list[Match]
     not_eligible: list[NotEligible]
     matched_on: str = Field(description="The day the catalogue's dates were read on (deadlines, open or closed).")
@@ -191,12 +221,21 @@ class ProgrammeQuery(BaseModel):
     per_page: int = Field(default=50, ge=1, le=200)
 
 
+class ProgrammeTerritory(_Document):
+    country: str | None = None
+    regions: list[str] = Field(default_factory=list)
+    area: str | None = None
+    anywhere: bool = False
+    open_to_firms_abroad: bool = False
+
+
 class ProgrammeSummary(_Document):
     id: str
     name: str
     operator: str
     country: str
     regions: list[str]
+    territory: ProgrammeTerritory = Field(description="Where the programme serves (not who may apply).")
     category: Category
     goals: list[Goal]
     builds: list[Dimension]

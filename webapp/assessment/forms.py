@@ -20,6 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from models.profile import MAX_EXPANSION_COUNTRIES
 from models.readiness import Question, QuestionBank
 from programmes.rates import known_currencies
 from programmes.vocabulary import GOALS
@@ -77,6 +78,48 @@ class NumberText:
             raise ValidationError(self.message) from None
         if (self.whole and value != value.to_integral_value()) or not self.minimum <= value <= self.maximum:
             raise ValidationError(self.message)
+
+
+def country_code(text: str) -> str | None:
+    """A country typed by its English name or its ISO code, in any case ("germany", "DE"), as its code; None if unknown."""
+    try:
+        return pycountry.countries.lookup(text.strip()).alpha_2
+    except LookupError:
+        return None
+
+
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
+
+
+def split_countries(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip()]
+
+
+class CountryList:
+    """Countries typed as names or codes separated by commas: each known, not the firm's own, at most `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        typed = split_countries(field.data)
+        unknown = [t for t in typed if country_code(t) is None]
+        if unknown:
+            raise ValidationError(
+                _(
+                    "We do not know the country %(country)s: write its name, like Germany, or its two-letter code, like DE",
+                    country=unknown[0],
+                )
+            )
+        codes = list(dict.fromkeys(country_code(t) for t in typed))
+        if len(codes) > self.limit:
+            raise ValidationError(_("Name at most %(limit)d countries", limit=self.limit))
+        own = getattr(form, "home_country", None)
+        if own and own in codes:
+            name = pycountry.countries.get(alpha_2=own).name
+            raise ValidationError(_("Leave out %(country)s: it is where your business is established", country=name))
 
 
 def choices_of(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -137,7 +180,7 @@ def business_form(bank: QuestionBank, country: str | None) -> type[FlaskForm]:
     this_year = dt.date.today().year
 
     class BusinessForm(FlaskForm):
-        pass
+        home_country = country  # read by CountryList: the firm's own country is not an expansion country
 
     BusinessForm.region = _select(
         _(questions["region"]["text"]), regions_of(country), _("Not sure, or I'd rather not say"), False, _(questions["region"]["hint"])
@@ -177,6 +220,14 @@ def business_form(bank: QuestionBank, country: str | None) -> type[FlaskForm]:
         validators=[Optional()],
         widget=GovRadioInput(),
         description=_(independent["hint"]),
+    )
+    expansion = questions["expansion_countries"]
+    BusinessForm.expansion_countries = StringField(
+        _(expansion["text"]),
+        validators=[Optional(), Length(max=600, message=_l("Name at most 10 countries")), CountryList(MAX_EXPANSION_COUNTRIES)],
+        widget=GovTextInput(),
+        description=_(expansion["hint"]),
+        render_kw={"spellcheck": "false", "autocomplete": "off"},
     )
     return BusinessForm
 
@@ -296,6 +347,11 @@ def to_draft(section: Section, path: str, form: FlaskForm, draft: dict[str, Any]
         if enterprise.get("country") != form.country.data:
             for key in ("region",):  # a region belongs to its country
                 enterprise.pop(key, None)
+            # The firm's own country is not a country it expands to.
+            expansion = [c for c in enterprise.get("expansion_countries", []) if c != form.country.data]
+            enterprise.pop("expansion_countries", None)
+            if expansion:
+                enterprise["expansion_countries"] = expansion
         put("name", (form.name.data or "").strip() or None)
         put("country", form.country.data)
         put("sector", form.sector.data or None)
@@ -308,6 +364,7 @@ def to_draft(section: Section, path: str, form: FlaskForm, draft: dict[str, Any]
         put("founded_year", _number_value(form.founded_year.data, whole=True))
         put("annual_growth_pct", _number_value(form.annual_growth_pct.data, whole=False))
         put("independent", {"yes": True, "no": False}.get(form.independent.data or ""))
+        put("expansion_countries", list(dict.fromkeys(country_code(t) for t in split_countries(form.expansion_countries.data))) or None)
     elif section.slug == GOALS_SECTION:
         data["goals"] = [g for g in GOALS if g in form.goals.data]
         capacity = _number_value(form.cofunding_capacity_pct.data, whole=False)
@@ -347,6 +404,7 @@ def from_draft(section: Section, path: str, draft: Mapping[str, Any]) -> dict[st
         values["annual_growth_pct"] = number_text(enterprise.get("annual_growth_pct"))
         independent = enterprise.get("independent")
         values["independent"] = "" if section.slug not in draft.get("done", []) else {True: "yes", False: "no"}.get(independent, "unknown")
+        values["expansion_countries"] = ", ".join(country_name(c) for c in enterprise.get("expansion_countries", []))
         return values
     if section.slug == GOALS_SECTION:
         return {"goals": draft.get("goals", []), "cofunding_capacity_pct": number_text(draft.get("cofunding_capacity_pct"))}

@@ -17,7 +17,15 @@ from programmes.vocabulary import DIMENSIONS
 PATHS = ("quick", "full")
 ABOUT, BUSINESS, GOALS = "about", "business", "goals"
 ABOUT_FIELDS = ("name", "country", "sector", "employees")
-BUSINESS_FIELDS = ("region", "annual_turnover", "balance_sheet_total", "founded_year", "annual_growth_pct", "independent")
+BUSINESS_FIELDS = (
+    "region",
+    "annual_turnover",
+    "balance_sheet_total",
+    "founded_year",
+    "annual_growth_pct",
+    "independent",
+    "expansion_countries",
+)
 # Which section asks each fact a criterion may need (the `ask` of an unknown criterion).
 SECTION_ASKING = {
     **dict.fromkeys(ABOUT_FIELDS, ABOUT),

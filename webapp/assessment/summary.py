@@ -9,6 +9,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from models.readiness import QuestionBank
+from webapp.assessment.forms import country_name
 from webapp.assessment.steps import ABOUT, BUSINESS, GOALS, Section, sections
 from webapp.db import Draft
 
@@ -58,6 +59,11 @@ def _section_rows(current: Section, draft: Draft, bank: QuestionBank) -> list[Ro
                 _(questions["annual_growth_pct"]["text"]), _("Not given") if growth is None else f"{_plain(growth)} %", "annual_growth_pct"
             ),
             Row(_(questions["independent"]["text"]), independent, "independent"),
+            Row(
+                _(questions["expansion_countries"]["text"]),
+                ", ".join(country_name(c) for c in enterprise.get("expansion_countries", [])) or _("None"),
+                "expansion_countries",
+            ),
         ]
     if current.slug == GOALS:
         labels = {g["id"]: _(g["label"]) for g in bank.goals}

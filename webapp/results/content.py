@@ -14,9 +14,60 @@ from flask_babel import gettext
 from models.readiness import load_bank
 from programmes.vocabulary import DIMENSIONS
 from webapp.db import Assessment
-from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
+from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS, country_name
 
 NEAR_MISSES_SHOWN = 10  # as on the results page
+
+
+@dataclass(frozen=True)
+class ReachGroup:
+    """Matches grouped by where they serve: the firm's own territory, then each country it expands to, then
+    resources open anywhere. `key` is "home", "expansion-<country>" or "anywhere"."""
+
+    key: str
+    heading: str
+    lead: str
+    items: tuple[Any, ...]
+
+
+def reach_groups(entries: list[Any], firm_country: str, reach_of: Any = lambda e: e.get("reach", "home")) -> list[ReachGroup]:
+    """Entries (match documents or report rows) in reach groups, each keeping the entries' order (by rank).
+
+    Results stored before programmes had a reach were all matched as the firm's own, so they count as home."""
+    country_of = (lambda e: e["country"]) if entries and isinstance(entries[0], dict) else (lambda e: e.country)
+    groups: list[ReachGroup] = []
+    home = [e for e in entries if reach_of(e) == "home"]
+    if home:
+        groups.append(
+            ReachGroup(
+                "home",
+                gettext("In %(country)s", country=country_name(firm_country)),
+                gettext("Programmes for businesses in your country, your region and the areas your country belongs to, such as the EU."),
+                tuple(home),
+            )
+        )
+    expanding = [e for e in entries if reach_of(e) == "expansion"]
+    for country in dict.fromkeys(country_of(e) for e in expanding):
+        items = tuple(e for e in expanding if country_of(e) == country)
+        groups.append(
+            ReachGroup(
+                f"expansion-{country}",
+                gettext("If you expand to %(country)s", country=country_name(country)),
+                gettext("Programmes there that are open to businesses from abroad: they fit only once you work there."),
+                items,
+            )
+        )
+    anywhere = [e for e in entries if reach_of(e) == "anywhere"]
+    if anywhere:
+        groups.append(
+            ReachGroup(
+                "anywhere",
+                gettext("Open to businesses anywhere"),
+                gettext("Resources any business can use, wherever it is."),
+                tuple(anywhere),
+            )
+        )
+    return groups
 
 
 @dataclass(frozen=True)
@@ -68,6 +119,7 @@ class Programme:
     name: str
     operator: str
     country: str
+    reach: str  # home, expansion or anywhere
     category: str
     category_label: str
     eligibility: str  # eligible or needs_info
@@ -75,11 +127,13 @@ class Programme:
     factors: tuple[Factor, ...]
     criteria: tuple[Criterion, ...]
     benefit_description: str
+    benefit_terms: tuple[str, ...]  # what it costs or gives back, true for its kind (models/benefit_terms.py)
     status: str
     status_label: str
     closes: dt.date | None
     source_url: str
-    last_verified: dt.date
+    source_kind: str | None  # operator or third_party; None in results made before it was recorded
+    last_verified: dt.date  # the date the source was read
     unencoded_conditions: tuple[str, ...]
 
 
@@ -88,9 +142,11 @@ class NearMiss:
     programme_id: str
     name: str
     country: str
+    reach: str
     category_label: str
     failing: tuple[Criterion, ...]
     source_url: str
+    source_kind: str | None
     last_verified: dt.date
 
 
@@ -113,6 +169,8 @@ class ActionPlan:
 class Report:
     title: str
     business_name: str
+    firm_country: str
+    firm_size: str  # the sentence on the firm's EU size class; empty in results made before it was computed
     provenance: Provenance
     readiness: Readiness
     programmes: tuple[Programme, ...]
@@ -120,6 +178,10 @@ class Report:
     not_eligible_total: int
     action_plan: ActionPlan
     document: Mapping[str, Any]  # a copy of the stored API document, for the JSON export
+
+    @property
+    def groups(self) -> list[ReachGroup]:
+        return reach_groups(list(self.programmes), self.firm_country, reach_of=lambda p: p.reach)
 
 
 def _criteria(rows: list[dict[str, Any]]) -> tuple[Criterion, ...]:
@@ -133,6 +195,7 @@ def _programme(m: dict[str, Any]) -> Programme:
         name=m["name"],
         operator=m.get("operator") or "",
         country=m["country"],
+        reach=m.get("reach", "home"),
         category=m["category"],
         category_label=str(CATEGORY_LABELS.get(m["category"], m["category"])),
         eligibility=m["eligibility"],
@@ -140,10 +203,12 @@ def _programme(m: dict[str, Any]) -> Programme:
         factors=tuple(Factor(f["id"], f["label"], f["value"], f["contribution"]) for f in m.get("factors", [])),
         criteria=_criteria(m.get("criteria", [])),
         benefit_description=(m.get("benefit") or {}).get("description", ""),
+        benefit_terms=tuple(m.get("benefit_terms", [])),
         status=m["status"],
         status_label=str(STATUS_LABELS.get(m["status"], m["status"])),
         closes=dt.date.fromisoformat(m["closes"]) if m.get("closes") else None,
         source_url=m["source_url"],
+        source_kind=m.get("source_kind"),
         last_verified=dt.date.fromisoformat(m["last_verified"]),
         unencoded_conditions=tuple(m.get("unencoded_conditions", [])),
     )
@@ -154,9 +219,11 @@ def _near_miss(m: dict[str, Any]) -> NearMiss:
         programme_id=m["programme_id"],
         name=m["name"],
         country=m["country"],
+        reach=m.get("reach", "home"),
         category_label=str(CATEGORY_LABELS.get(m["category"], m["category"])),
         failing=tuple(c for c in _criteria(m.get("criteria", [])) if c.status == "unmet"),
         source_url=m["source_url"],
+        source_kind=m.get("source_kind"),
         last_verified=dt.date.fromisoformat(m["last_verified"]),
     )
 
@@ -170,10 +237,13 @@ def report_content(assessment: Assessment) -> Report:
     order = [d for d in DIMENSIONS if d in scores] + [d for d in scores if d not in DIMENSIONS]
     dimensions = {d: Dimension(d, labels.get(d, d), scores[d]) for d in order}
     plan = document.get("action_plan") or {}
-    business_name = str((assessment.request or {}).get("enterprise", {}).get("name") or "")
+    enterprise = (assessment.request or {}).get("enterprise", {})
+    business_name = str(enterprise.get("name") or "")
     return Report(
         title=gettext("Tremplin match report"),
         business_name=business_name,
+        firm_country=str(enterprise.get("country") or "").upper(),
+        firm_size=(document.get("firm_size") or {}).get("explanation", ""),
         provenance=Provenance(
             generated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
             created_at=assessment.created_at.replace(microsecond=0),

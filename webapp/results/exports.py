@@ -28,14 +28,20 @@ FORMATS: dict[str, str] = {
     "json": "application/json",
 }
 PROGRAMME_COLUMNS: tuple[str, ...] = (
+    "group",
+    "reach",
     "rank",
     "programme_id",
     "name",
+    "country",
     "eligibility",
     "score",
     *FACTOR_IDS,
     "criteria",
+    "benefit",
+    "benefit_terms",
     "source_url",
+    "source_kind",
     "last_verified",
 )
 # Characters an XLSX (XML 1.0) cell cannot hold; tab, line feed and carriage return are allowed.
@@ -65,6 +71,8 @@ def _provenance_rows(report: Report) -> list[tuple[str, str]]:
     return [
         ("Report", report.title),
         ("Business", report.business_name),
+        ("Country", report.firm_country),
+        ("Size (EU definition)", report.firm_size),
         ("Generated at", _timestamp(p.generated_at)),
         ("Assessment created at", _timestamp(p.created_at)),
         ("Matched on", p.matched_on.isoformat()),
@@ -77,17 +85,28 @@ def _criteria_text(programme: Programme) -> str:
     return " | ".join(f"{c.label}: {c.status} ({c.detail})" if c.detail else f"{c.label}: {c.status}" for c in programme.criteria)
 
 
-def _programme_row(programme: Programme) -> list[Any]:
+def _programme_rows(report: Report) -> list[list[Any]]:
+    """The programmes in their reach groups (your country, each country you expand to, anywhere), by rank."""
+    return [_programme_row(group.heading, programme) for group in report.groups for programme in group.items]
+
+
+def _programme_row(group: str, programme: Programme) -> list[Any]:
     contributions = {f.id: f.contribution for f in programme.factors}
     return [
+        group,
+        programme.reach,
         programme.rank,
         programme.programme_id,
         programme.name,
+        programme.country,
         programme.eligibility,
         programme.score,
         *(contributions.get(f, "") for f in FACTOR_IDS),
         _criteria_text(programme),
+        programme.benefit_description,
+        " | ".join(programme.benefit_terms),
         programme.source_url,
+        programme.source_kind or "",
         programme.last_verified.isoformat(),
     ]
 
@@ -100,8 +119,8 @@ def to_csv(report: Report) -> str:
         writer.writerow([neutralise(label), neutralise(value)])
     writer.writerow([])
     writer.writerow(PROGRAMME_COLUMNS)
-    for programme in report.programmes:
-        writer.writerow([neutralise(v) for v in _programme_row(programme)])
+    for row in _programme_rows(report):
+        writer.writerow([neutralise(v) for v in row])
     return out.getvalue()
 
 
@@ -119,8 +138,8 @@ def to_xlsx(report: Report) -> bytes:
     programmes = book.active
     programmes.title = "Programmes"
     programmes.append(list(PROGRAMME_COLUMNS))
-    for programme in report.programmes:
-        programmes.append([_cell(v) for v in _programme_row(programme)])
+    for row in _programme_rows(report):
+        programmes.append([_cell(v) for v in row])
 
     readiness = book.create_sheet("Readiness")
     r = report.readiness

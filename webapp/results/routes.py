@@ -12,6 +12,7 @@ from webapp.assessment import drafts
 from webapp.assessment.steps import SECTION_ASKING
 from webapp.charts import radar_geometry
 from webapp.db import Assessment
+from webapp.results.content import ReachGroup, reach_groups
 from webapp.results.downloads import report_download
 from webapp.results.exports import FORMATS
 
@@ -27,9 +28,10 @@ def _filters() -> tuple[list[str], list[str]]:
     return categories, outcomes
 
 
-def _grouped(matches: list[dict[str, Any]], categories: list[str], outcomes: list[str]) -> list[tuple[str, list[dict[str, Any]]]]:
-    shown = [m for m in matches if m["category"] in categories and m["eligibility"] in outcomes]
-    return [(c, [m for m in shown if m["category"] == c]) for c in CATEGORIES if any(m["category"] == c for m in shown)]
+def _grouped(assessment: Assessment, categories: list[str], outcomes: list[str]) -> list[ReachGroup]:
+    """The matches the filters keep, in reach groups: the firm's own territory, each country it expands to, anywhere."""
+    shown = [m for m in assessment.result["matches"] if m["category"] in categories and m["eligibility"] in outcomes]
+    return reach_groups(shown, str((assessment.request or {}).get("enterprise", {}).get("country") or "").upper())
 
 
 def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
@@ -47,7 +49,7 @@ def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
         bank=bank,
         dimension_labels=labels,
         geometry=radar_geometry(document["readiness"]["dimensions"], labels),
-        groups=_grouped(document["matches"], categories, outcomes),
+        groups=_grouped(chosen, categories, outcomes),
         all_categories=CATEGORIES,
         chosen_categories=categories,
         chosen_outcomes=outcomes,
@@ -208,7 +210,7 @@ def shared(share_token: str) -> Any:
         bank=bank,
         dimension_labels=labels,
         geometry=radar_geometry(document["readiness"]["dimensions"], labels),
-        groups=_grouped(document["matches"], list(CATEGORIES), list(OUTCOMES)),
+        groups=_grouped(assessment, list(CATEGORIES), list(OUTCOMES)),
         near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
     )
     response = same_origin_referrer(make_response(html))
