@@ -2,7 +2,8 @@
 validators in models.profile enforce, so that a client (or schemathesis) reading the published schema knows
 exactly which requests are accepted.
 
-One rule cannot be stated in JSON Schema and stays in prose: a region must belong to the country given.
+Two rules cannot be stated in JSON Schema and stay in prose: a region must belong to the country given, and the
+expansion countries are other than the firm's own and each given once, whatever their case.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def enterprise_schema(schema: dict[str, Any]) -> None:
     schema["properties"]["country"]["enum"] = codes + [c.lower() for c in codes]
     expansion = schema["properties"]["expansion_countries"]
     expansion.update(
-        {"maxItems": 10, "uniqueItems": True, "description": "Countries the firm also works in or plans to expand to; not its own."}
+        {"maxItems": 10, "uniqueItems": True, "description": "Countries the firm also works in or plans to expand to: not its own, each once (any case)."}
     )
     expansion["items"] = {"type": "string", "enum": codes + [c.lower() for c in codes]}
     _nullable(schema, "sector", {"enum": list(NACE_SECTIONS)})
