@@ -34,7 +34,11 @@ def enterprise_schema(schema: dict[str, Any]) -> None:
     schema["properties"]["country"]["enum"] = codes + [c.lower() for c in codes]
     expansion = schema["properties"]["expansion_countries"]
     expansion.update(
-        {"maxItems": 10, "uniqueItems": True, "description": "Countries the firm also works in or plans to expand to: not its own, each once (any case)."}
+        {
+            "maxItems": 10,
+            "uniqueItems": True,
+            "description": "Countries the firm works in or expands to: not its own, each once (any case).",
+        }
     )
     expansion["items"] = {"type": "string", "enum": codes + [c.lower() for c in codes]}
     _nullable(schema, "sector", {"enum": list(NACE_SECTIONS)})

@@ -78,7 +78,7 @@ def test_admin_signs_in_with_totp_publishes_and_an_sme_sees_it(page: Page, brows
         firm.get_by_role("button", name="See my results").click()
         card = firm.locator(f"#programme-{PROGRAMME.id}")
         expect(card).to_be_visible()
-        expect(card.get_by_text(PROGRAMME.name)).to_be_visible()
+        expect(card.get_by_role("heading", name=re.compile(re.escape(PROGRAMME.name)))).to_be_visible()
     finally:
         sme.close()
 

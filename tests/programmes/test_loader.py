@@ -23,7 +23,7 @@ def test_round_trip_keeps_every_field(fmt):
                     "type": "any_of",
                     "text": "SME or start-up.",
                     "rules": [{"type": "sme_definition", "text": "SME"}, {"type": "max_age_years", "years": 3, "text": "Young"}],
-                }
+                },
             ],
             benefit={
                 "kind": "grant",

@@ -196,6 +196,7 @@ def test_results_filters_work_without_javascript(client, with_catalogue):
     client.post(f"/p/{token}/submit")
     everything = client.get(f"/results/{token}").get_data(as_text=True)
     skills_only = client.get(f"/results/{token}?category=skills&outcome=eligible&outcome=needs_info").get_data(as_text=True)
+
     def has_card_of(kind: str, page: str) -> bool:  # the card's "Kind of help" row
         return re.search(rf"Kind of help\s*</dt>\s*<dd[^>]*>\s*{kind}\s*</dd>", page) is not None
 

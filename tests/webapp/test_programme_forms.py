@@ -14,10 +14,18 @@ from werkzeug.datastructures import MultiDict
 
 from models.document import match_document
 from programmes.schema import Programme
+from programmes.vocabulary import AREAS
 from tests.factories import make_profile, match_one, programme_document
 from tests.webapp.test_pages import PageFacts, check_page
-from webapp.admin.programme_documents import document_to_form_data, form_to_document, preview_match, try_preview, validate_programme
-from webapp.admin.programme_forms import PARAMETER_FIELDS, RULE_PARAMETERS, ProgrammeForm, RuleForm, add_empty_rule
+from webapp.admin.programme_documents import (
+    document_to_form_data,
+    form_to_document,
+    preview_match,
+    serves_line,
+    try_preview,
+    validate_programme,
+)
+from webapp.admin.programme_forms import AREA_LABELS, PARAMETER_FIELDS, RULE_PARAMETERS, ProgrammeForm, RuleForm, add_empty_rule
 
 RULES = [
     {"type": "country_in", "countries": ["FR"], "text": "Open to firms in France."},
@@ -61,9 +69,12 @@ def formdata(data: dict[str, Any]) -> MultiDict:
                         put(f"rules-{index}-{name}", item)
                     elif item:
                         put(f"rules-{index}-remove", "y")
-        elif key in ("benefit", "application"):
+        elif key in ("benefit", "application", "territory"):
             for name, item in value.items():
-                put(f"{key}-{name}", item)
+                if item is True:
+                    put(f"{key}-{name}", "y")
+                elif item is not False:
+                    put(f"{key}-{name}", item)
         elif isinstance(value, list):
             for item in value:
                 put(key, item)
@@ -299,8 +310,10 @@ def test_preview_match_has_the_shape_of_a_match_document_entry(app_context):
     with app_context.test_request_context():
         preview = preview_match(programme)
     real = match_document(match_one(programme, make_profile()))
-    assert set(preview) == set(real)
+    assert set(real) <= set(preview) <= {*real, "territory"}  # the editor says the territory above the card
     assert preview["rank"] == 1 and preview["score"] == 0 and preview["factors"] == []
+    assert preview["reach"] == "home" and preview["source_kind"] == "third_party"
+    assert preview["territory"] == {"country": "FR", "regions": ["FR-IDF"], "anywhere": False, "open_to_firms_abroad": False}
     assert preview["eligibility"] == "needs_info"
     criterion = {"id": "max_employees", "label": "Fewer than 250 employees.", "status": "unknown", "detail": "depends on the firm"}
     assert preview["criteria"][1] == criterion
@@ -321,6 +334,7 @@ def test_the_page_renders_every_section_with_one_h1_unique_ids_and_the_preview(a
     facts: PageFacts = check_page(html)
     for legend in (
         "Identity",
+        "Territory",
         "Where and who",
         "Eligibility rules",
         "What it builds and serves",
@@ -335,6 +349,11 @@ def test_the_page_renders_every_section_with_one_h1_unique_ids_and_the_preview(a
     assert "Preview: as SMEs will see it" in html and 'id="programme-test-programme"' in html
     assert "Fewer than 250 employees." in html and "depends on the firm" in html and "Facts to confirm" in html
     assert "programme-preview-heading" in facts.ids
+    assert "Serves: Île-de-France (FR-IDF)." in html
+    for field in ("territory-kind", "territory-country", "territory-regions", "territory-area", "territory-open_to_firms_abroad"):
+        assert field in facts.ids
+    assert {"benefit-paid_when", "benefit_by_size", "source_kind", "last_verified"} <= set(facts.ids)
+    assert "Sources read on" in html and "Firms established abroad can use it (shown to firms expanding to this country)" in html
     with app_context.test_request_context():
         assert "Preview: as SMEs will see it" not in render(ProgrammeForm())
 
@@ -348,7 +367,159 @@ def test_try_preview_shows_a_form_that_is_already_valid_and_marks_nothing(app_co
         assert form.errors == {}
 
 
-@pytest.mark.parametrize("field", ["id", "benefit-kind", "application-mode", "rules-0-countries", "target_sizes", "status", "confidence"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "id",
+        "benefit-kind",
+        "application-mode",
+        "rules-0-countries",
+        "target_sizes",
+        "status",
+        "confidence",
+        "territory-kind",
+        "source_kind",
+    ],
+)
 def test_an_empty_form_reports_each_missing_field_with_a_link(app_context, field):
     _, html = errors_of(app_context, {"rules": [{"type": "country_in", "text": "", "countries": ""}]})
     assert f'href="#{field}"' in html
+
+
+# ------------------------------------------------------------------------- territory, source kind, per-size benefits
+
+TERRITORIES = [
+    ({"country": "FR"}, "country", "Serves: France"),
+    ({"country": "US", "regions": ["US-UT"]}, "region", "Serves: Utah (US-UT)"),
+    ({"area": "EEA"}, "area", "Serves: the European Economic Area"),
+    ({"anywhere": True}, "anywhere", "Serves: anywhere"),
+    ({"country": "DE", "open_to_firms_abroad": True}, "country", "Serves: Germany; open to firms from abroad"),
+]
+
+
+@pytest.mark.parametrize(("territory", "kind", "words"), TERRITORIES)
+def test_every_kind_of_territory_round_trips_and_is_said_in_words(app_context, territory, kind, words):
+    programme = Programme.model_validate({**sample(), "territory": territory})
+    data = document_to_form_data(programme)
+    assert data["territory"]["kind"] == kind
+    with posted(app_context, data) as form:
+        assert validate_programme(form) == programme
+        assert serves_line(programme.to_document()) == words
+
+
+def test_a_record_without_a_territory_or_source_kind_gets_what_the_schema_reads_into_it(app_context):
+    older = programme_document()  # as stored before territories: a country, no territory, no source kind
+    assert "territory" not in older and "source_kind" not in older
+    data = document_to_form_data(older)
+    assert data["territory"] == {"kind": "country", "country": "FR", "regions": "", "area": "", "open_to_firms_abroad": False}
+    assert data["source_kind"] == "third_party"
+    assert document_to_form_data(sample())["territory"] == {**data["territory"], "kind": "region", "regions": "FR-IDF"}
+    assert document_to_form_data(programme_document(country="EU"))["territory"]["kind"] == "area"
+    with posted(app_context, data) as form:
+        assert validate_programme(form) == Programme.model_validate(older)
+        assert serves_line(older) == "Serves: France"
+
+
+def with_territory(**territory: Any) -> dict[str, Any]:
+    """The sample, serving the whole of France, with these territory fields posted instead."""
+    data = document_to_form_data({**sample(), "territory": {"country": "FR"}})
+    data["territory"] = {**data["territory"], **territory}
+    return data
+
+
+def test_a_country_and_an_area_both_are_refused_on_the_one_the_kind_does_not_use(app_context):
+    form, html = errors_of(app_context, with_territory(area="EU"))
+    message = "Leave the area blank: a programme serves a country or an area (EU or EEA), not both"
+    assert form.errors == {"territory": {"area": [message]}}
+    assert 'href="#territory-area"' in html and 'value="EU" selected' in html
+    form, _ = errors_of(app_context, with_territory(kind="area", area="EU"))
+    assert form.errors == {
+        "territory": {"country": ["Leave the country blank: a programme serves a country or an area (EU or EEA), not both"]}
+    }
+    form, _ = errors_of(app_context, with_territory(kind="anywhere"))
+    assert form.errors == {"territory": {"country": ["Leave the country blank for a programme that serves anywhere"]}}
+
+
+def test_a_region_of_another_country_is_refused_on_the_regions_field(app_context):
+    form, html = errors_of(app_context, with_territory(kind="region", regions="fr-idf, US-UT"))
+    assert form.errors == {
+        "territory": {"regions": ["Enter only regions of FR, the country it serves, as ISO 3166-2 codes. Not regions of FR: US-UT"]}
+    }
+    assert 'href="#territory-regions"' in html and 'value="fr-idf, US-UT"' in html
+    form, _ = errors_of(app_context, with_territory(kind="area", country="", area="EU", regions="FR-IDF"))
+    assert form.errors == {
+        "territory": {"regions": ["Leave the regions blank: only a programme that serves some regions of a country has regions"]}
+    }
+
+
+def test_the_kind_of_territory_must_be_chosen_and_its_fields_filled_in(app_context):
+    form, _ = errors_of(app_context, with_territory(kind=""))
+    assert form.errors == {
+        "territory": {"kind": ["Select where the programme serves: a country, some regions of a country, an area or anywhere"]}
+    }
+    form, _ = errors_of(app_context, with_territory(kind="region"))
+    assert form.errors == {"territory": {"regions": ["Enter the regions it serves, as ISO 3166-2 codes separated by commas, like FR-IDF"]}}
+    form, _ = errors_of(app_context, with_territory(regions="FR-IDF"))  # a whole country has no regions
+    assert list(form.errors["territory"]) == ["regions"]
+    form, _ = errors_of(app_context, with_territory(kind="area"))
+    assert form.errors == {"territory": {"area": ["Select the area it serves: the EU or the EEA"]}}
+    form, _ = errors_of(app_context, with_territory(country=""))
+    assert form.errors == {"territory": {"country": ["Select the country it serves"]}}
+
+
+def test_the_source_kind_must_be_chosen_though_the_schema_would_assume_third_party(app_context):
+    form, html = errors_of(app_context, {**document_to_form_data(sample()), "source_kind": ""})
+    assert form.errors == {"source_kind": ["Select whose page the programme page is: the operator's own, or a third party's"]}
+    assert 'href="#source_kind"' in html
+    data = {**document_to_form_data(sample()), "source_kind": "operator"}
+    with posted(app_context, data) as form:
+        assert validate_programme(form).source_kind == "operator"
+
+
+def test_when_a_tax_incentive_pays_round_trips_and_is_at_most_300_characters(app_context):
+    benefit = {"kind": "tax_incentive", "description": "A tax credit.", "funding_rate_pct": 30, "paid_when": "With the next tax return."}
+    programme = Programme.model_validate({**sample(), "benefit": benefit})
+    data = document_to_form_data(programme)
+    assert data["benefit"]["paid_when"] == "With the next tax return."
+    with posted(app_context, data) as form:
+        assert validate_programme(form) == programme
+    data["benefit"] = {**data["benefit"], "paid_when": "x" * 301}
+    form, _ = errors_of(app_context, data)
+    assert form.errors == {"benefit": {"paid_when": ["When the money comes back must be 300 characters or fewer"]}}
+
+
+SIZE_BENEFITS = [
+    {
+        "sizes": ["small_midcap"],
+        "benefit": {"kind": "equity", "description": "An equity investment.", "amount_max": 15e6, "currency": "EUR"},
+    },
+    {"sizes": ["micro", "small"], "benefit": {"kind": "grant", "description": "A bigger grant.", "funding_rate_pct": 70}},
+]
+
+
+def test_benefits_by_size_are_edited_as_json_and_round_trip(app_context):
+    programme = Programme.model_validate({**sample(), "benefit_by_size": SIZE_BENEFITS})
+    data = document_to_form_data(programme)
+    assert json.loads(data["benefit_by_size"]) == programme.to_document()["benefit_by_size"]
+    with posted(app_context, data) as form:
+        assert validate_programme(form) == programme
+    assert document_to_form_data(sample())["benefit_by_size"] == ""
+
+
+def test_benefits_by_size_that_are_not_json_or_not_valid_get_an_error_on_their_field(app_context):
+    data = {**document_to_form_data(sample()), "benefit_by_size": '[{"sizes": ["small"],'}
+    form, html = errors_of(app_context, data)
+    assert list(form.errors) == ["benefit_by_size"]
+    assert form.benefit_by_size.errors[0].startswith("Enter the benefits by size as a JSON list:")
+    assert 'href="#benefit_by_size"' in html and "[{&#34;sizes&#34;: [&#34;small&#34;],</textarea>" in html
+    data["benefit_by_size"] = '{"sizes": ["small"]}'
+    form, _ = errors_of(app_context, data)
+    assert form.benefit_by_size.errors == ['Enter the benefits by size as a JSON list, like [{"sizes": [...], "benefit": {...}}]']
+    data["benefit_by_size"] = json.dumps([{"sizes": ["huge"], "benefit": {"kind": "grant", "description": "A grant.", "amount_max": 5}}])
+    form, _ = errors_of(app_context, data)
+    assert form.benefit_by_size.errors[0].startswith("Benefit by size 1, sizes.0: Input should be 'micro'")
+    assert form.benefit_by_size.errors[1] == "Benefit by size 1, benefit: an amount needs a currency"
+
+
+def test_every_area_has_a_label():
+    assert set(AREA_LABELS) == set(AREAS)

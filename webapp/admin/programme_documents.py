@@ -1,5 +1,6 @@
 """The curation form and the programme document, both ways: `form_to_document` and `document_to_form_data`;
-`validate_programme`, which lets the schema judge and puts each error back on its field; and the match preview.
+`validate_programme`, which lets the schema judge and puts each error back on its field; the match preview; and
+`serves_line`, the sentence the admin pages use for where a programme serves.
 
 The form classes themselves are in webapp.admin.programme_forms.
 """
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pycountry
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import ValidationError as SchemaError
@@ -23,7 +25,9 @@ from wtforms import (
     FormField,
 )
 
-from programmes.schema import Programme
+from models.benefit_terms import benefit_terms
+from programmes.schema import Programme, Territory
+from webapp.admin.blueprint import admin
 from webapp.admin.programme_forms import (
     CHECKBOX_FIELDS,
     CODE_LIST_PARAMETERS,
@@ -34,8 +38,11 @@ from webapp.admin.programme_forms import (
     WHOLE_PARAMETERS,
     ProgrammeForm,
     RuleForm,
+    TerritoryForm,
 )
 from webapp.assessment.forms import number_text, parse_number
+from webapp.i18n import render_text
+from webapp.presentation import country_name
 
 # What to say when a value the schema needs is missing (or a list is empty), by its place in the document.
 MISSING = {
@@ -52,7 +59,12 @@ MISSING = {
     "target_stages": _l("Select at least one readiness stage"),
     "status": _l("Select the status of the programme"),
     "source_url": _l("Enter the address of the programme's page"),
-    "last_verified": _l("Enter the date the source was last checked, like 2026-11-01"),
+    "last_verified": _l("Enter the date the sources were read for these facts, like 2026-11-01"),
+    "source_kind": _l("Select whose page the programme page is: the operator's own, or a third party's"),
+    "territory.kind": _l("Select where the programme serves: a country, some regions of a country, an area or anywhere"),
+    "territory.country": _l("Select the country it serves"),
+    "territory.regions": _l("Enter the regions it serves, as ISO 3166-2 codes separated by commas, like FR-IDF"),
+    "territory.area": _l("Select the area it serves: the EU or the EEA"),
     "languages": _l("Enter at least one language code, like fr"),
     "description": _l("Enter a description of the programme for SMEs"),
     "confidence": _l("Select how sure you are of these facts"),
@@ -82,6 +94,7 @@ NAMES = {
     "benefit.amount_max": _l("The largest amount"),
     "benefit.funding_rate_pct": _l("The share the programme pays"),
     "benefit.sme_share_pct": _l("The share the firm pays"),
+    "benefit.paid_when": _l("When the money comes back"),
     "benefit.notes": _l("The notes on the benefit"),
     "application.mode": _l("How to apply"),
     "application.deadline_note": _l("The note on the deadline"),
@@ -211,6 +224,46 @@ def _rule_document(rule: RuleForm, problems: list[tuple[Field, str]]) -> dict[st
     return _without_none(document)
 
 
+def _territory_document(territory: TerritoryForm, problems: list[tuple[Field, str]]) -> dict[str, Any]:
+    """Where it serves, as typed: the schema judges a country and an area given together (see `_territory_error`).
+    What only the form knows is checked here: that a kind is chosen and the fields it needs are filled in."""
+    kind = territory.chosen_kind()
+    document: dict[str, Any] = {
+        "country": _code(territory.country.data),
+        "regions": _codes(territory.regions.data),
+        "area": _code(territory.area.data),
+        "anywhere": kind == "anywhere",
+        "open_to_firms_abroad": bool(territory.open_to_firms_abroad.data),
+    }
+    if not kind:
+        problems.append((territory.kind, str(MISSING["territory.kind"])))
+    elif kind in ("country", "region") and not document["country"]:
+        problems.append((territory.country, str(MISSING["territory.country"])))
+    elif kind == "area" and not document["area"]:
+        problems.append((territory.area, str(MISSING["territory.area"])))
+    if kind == "region" and not document["regions"]:
+        problems.append((territory.regions, str(MISSING["territory.regions"])))
+    elif kind == "country" and document["regions"]:
+        problems.append(
+            (
+                territory.regions,
+                _("Leave the regions blank for a programme that serves the whole country, or choose some regions of a country"),
+            )
+        )
+    return _without_none(document)
+
+
+def _size_benefits(form: ProgrammeForm, problems: list[tuple[Field, str]]) -> Any:
+    raw = _clean(form.benefit_by_size.data)
+    if not raw:
+        return []
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        problems.append((form.benefit_by_size, _("Enter the benefits by size as a JSON list: %(problem)s", problem=str(error))))
+        return None  # left out: the problem above is the one to fix
+
+
 def _build(form: ProgrammeForm) -> _Built:
     built = _Built(document={})
     rules = []
@@ -228,6 +281,7 @@ def _build(form: ProgrammeForm) -> _Built:
             "operator": _clean(form.operator.data),
             "country": _clean(form.country.data),
             "regions": _codes(form.regions.data),
+            "territory": _territory_document(form.territory.form, built.problems),
             "category": _clean(form.category.data),
             "support_types": _lines(form.support_types.data),
             "target_sizes": _ordered("target_sizes", form.target_sizes.data, stored),
@@ -246,9 +300,11 @@ def _build(form: ProgrammeForm) -> _Built:
                     "currency": _code(benefit.currency.data),
                     "funding_rate_pct": _number_value(benefit.funding_rate_pct.data, whole=False),
                     "sme_share_pct": _number_value(benefit.sme_share_pct.data, whole=False),
+                    "paid_when": _clean(benefit.paid_when.data),
                     "notes": _clean(benefit.notes.data),
                 }
             ),
+            "benefit_by_size": _size_benefits(form, built.problems),
             "application": _without_none(
                 {
                     "mode": _clean(application.mode.data),
@@ -260,6 +316,7 @@ def _build(form: ProgrammeForm) -> _Built:
             "status": _clean(form.status.data),
             "status_note": _clean(form.status_note.data),
             "source_url": _clean(form.source_url.data),
+            "source_kind": _clean(form.source_kind.data),
             "other_sources": _lines(form.other_sources.data),
             "last_verified": _clean(form.last_verified.data),
             "languages": [code.lower() for code in _lines(form.languages.data)],
@@ -268,6 +325,8 @@ def _build(form: ProgrammeForm) -> _Built:
             "confidence_note": _clean(form.confidence_note.data),
         }
     )
+    if "source_kind" not in built.document:  # the schema would read a missing one as third_party: ask instead
+        built.problems.append((form.source_kind, str(MISSING["source_kind"])))
     return built
 
 
@@ -303,19 +362,56 @@ def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _territory_of(document: Mapping[str, Any]) -> Territory | None:
+    """The document's territory; for a record written before territories existed, the one the schema implies."""
+    raw = document.get("territory")
+    try:
+        if raw is None:
+            return Territory.implied_by(document["country"], document.get("regions") or [])
+        return Territory.model_validate(raw)
+    except (KeyError, TypeError, ValueError):  # (pydantic's ValidationError is a ValueError)
+        return None
+
+
+def _territory_data(document: Mapping[str, Any]) -> dict[str, Any]:
+    territory = _territory_of(document)
+    if territory is None:  # not a valid territory: shown as typed, for the schema to explain on save
+        raw = document.get("territory")
+        territory_data = raw if isinstance(raw, Mapping) else {}
+        return {
+            "kind": "",
+            "country": territory_data.get("country") or "",
+            "regions": ", ".join(territory_data.get("regions") or []),
+            "area": territory_data.get("area") or "",
+            "open_to_firms_abroad": bool(territory_data.get("open_to_firms_abroad")),
+        }
+    return {
+        "kind": territory.kind,
+        "country": territory.country or "",
+        "regions": ", ".join(territory.regions),
+        "area": territory.area or "",
+        "open_to_firms_abroad": territory.open_to_firms_abroad,
+    }
+
+
 def document_to_form_data(document: Mapping[str, Any], duplicate: bool = False) -> dict[str, Any]:
     """The form's initial data for a programme document, for `ProgrammeForm(data=...)`. With `duplicate`, the copy
-    gets a new id ("<id>-copy") and its name the suffix " (copy)"; everything else is the same."""
+    gets a new id ("<id>-copy") and its name the suffix " (copy)"; everything else is the same.
+
+    A record written before territories and source kinds existed gets what the schema reads into it: the territory
+    implied by its country and regions, and a third-party source."""
     if isinstance(document, Programme):
         document = document.to_document()
     benefit = document.get("benefit") or {}
     application = document.get("application") or {}
+    size_benefits = document.get("benefit_by_size") or []
     data: dict[str, Any] = {
         "id": document.get("id", ""),
         "name": document.get("name", ""),
         "operator": document.get("operator", ""),
         "country": document.get("country", ""),
         "regions": ", ".join(document.get("regions") or []),
+        "territory": _territory_data(document),
         "category": document.get("category", ""),
         "rules": [_rule_data(rule) for rule in document.get("rules") or []],
         "benefit": {
@@ -326,8 +422,10 @@ def document_to_form_data(document: Mapping[str, Any], duplicate: bool = False) 
             "currency": benefit.get("currency") or "",
             "funding_rate_pct": number_text(benefit.get("funding_rate_pct")),
             "sme_share_pct": number_text(benefit.get("sme_share_pct")),
+            "paid_when": benefit.get("paid_when") or "",
             "notes": benefit.get("notes") or "",
         },
+        "benefit_by_size": json.dumps(size_benefits, indent=2, ensure_ascii=False) if size_benefits else "",
         "application": {
             "mode": application.get("mode", ""),
             "opens": _date_text(application.get("opens")),
@@ -337,6 +435,7 @@ def document_to_form_data(document: Mapping[str, Any], duplicate: bool = False) 
         "status": document.get("status", ""),
         "status_note": document.get("status_note") or "",
         "source_url": str(document.get("source_url") or ""),
+        "source_kind": document.get("source_kind", "third_party"),
         "last_verified": _date_text(document.get("last_verified")),
         "description": document.get("description", ""),
         "confidence": document.get("confidence", ""),
@@ -404,6 +503,17 @@ def _friendly(error: Mapping[str, Any], field_: Field, key: str) -> str:
     return str(error["msg"])
 
 
+def _json_problem(error: Mapping[str, Any], extra: str) -> str:
+    """What is wrong with one value inside JSON typed in a text area; `extra` is said of an unknown key."""
+    if error["type"] == "missing":
+        return _("missing")
+    if error["type"] == "extra_forbidden":
+        return extra
+    if error["type"] == "value_error":
+        return str((error.get("ctx") or {}).get("error", error["msg"]))
+    return str(error["msg"])
+
+
 def _sub_rule_message(loc: tuple[Any, ...], error: Mapping[str, Any]) -> str:
     """An error inside an any_of rule's JSON; `loc` is what follows ("rules",) in the any_of rule."""
     if len(loc) == 0:
@@ -416,17 +526,62 @@ def _sub_rule_message(loc: tuple[Any, ...], error: Mapping[str, Any]) -> str:
         return str(error["msg"])
     number = loc[0] + 1 if isinstance(loc[0], int) else loc[0]
     where = ".".join(str(part) for part in loc[2:])  # skip the type tag
-    if error["type"] == "missing":
-        problem = _("missing")
-    elif error["type"] == "extra_forbidden":
-        problem = _("not a parameter of this rule type")
-    elif error["type"] == "value_error":
-        problem = str((error.get("ctx") or {}).get("error", error["msg"]))
-    else:
-        problem = str(error["msg"])
+    problem = _json_problem(error, _("not a parameter of this rule type"))
     if where:
         return _("Sub-rule %(number)s, %(where)s: %(problem)s", number=number, where=where, problem=problem)
     return _("Sub-rule %(number)s: %(problem)s", number=number, problem=problem)
+
+
+def _size_benefit_message(loc: tuple[Any, ...], error: Mapping[str, Any]) -> str:
+    """An error inside the benefits by size; `loc` is what follows ("benefit_by_size",)."""
+    if len(loc) == 0:
+        if error["type"] == "list_type":
+            return _('Enter the benefits by size as a JSON list, like [{"sizes": [...], "benefit": {...}}]')
+        return str(error["msg"])
+    number = loc[0] + 1 if isinstance(loc[0], int) else loc[0]
+    if len(loc) == 1 and error["type"] in ("model_type", "dict_type"):
+        return _('Benefit by size %(number)s: enter an object like {"sizes": [...], "benefit": {...}}', number=number)
+    where = ".".join(str(part) for part in loc[1:])
+    problem = _json_problem(error, _("not a field of a benefit by size"))
+    if where:
+        return _("Benefit by size %(number)s, %(where)s: %(problem)s", number=number, where=where, problem=problem)
+    return _("Benefit by size %(number)s: %(problem)s", number=number, problem=problem)
+
+
+def _territory_error(form: ProgrammeForm, error: Mapping[str, Any]) -> tuple[Field, str]:
+    """A Territory error on the field to fix. The schema sees only what was typed; the kind chosen says which of two
+    fields given together was meant, so the error goes on the other one."""
+    territory: TerritoryForm = form.territory.form
+    loc = tuple(error["loc"])
+    if len(loc) > 1:
+        name = loc[1] if loc[1] in ("country", "regions", "area") else "kind"
+        return territory[name], _friendly(error, territory[name], f"territory.{name}")
+    kind = territory.chosen_kind()
+    country, area = _code(territory.country.data), _code(territory.area.data)
+    message = str((error.get("ctx") or {}).get("error", error["msg"]))
+    if "regions must be" in message:
+        codes = message.rsplit(": ", 1)[-1]
+        if kind in ("area", "anywhere") or not country:
+            return territory.regions, _("Leave the regions blank: only a programme that serves some regions of a country has regions")
+        return territory.regions, _(
+            "Enter only regions of %(country)s, the country it serves, as ISO 3166-2 codes. Not regions of %(country)s: %(codes)s",
+            country=country,
+            codes=codes,
+        )
+    if kind == "anywhere":
+        if country:
+            return territory.country, _("Leave the country blank for a programme that serves anywhere")
+        if area:
+            return territory.area, _("Leave the area blank for a programme that serves anywhere")
+    elif kind == "area":
+        if country:
+            return territory.country, _("Leave the country blank: a programme serves a country or an area (EU or EEA), not both")
+        return territory.area, str(MISSING["territory.area"])
+    elif kind in ("country", "region"):
+        if area:
+            return territory.area, _("Leave the area blank: a programme serves a country or an area (EU or EEA), not both")
+        return territory.country, str(MISSING["territory.country"])
+    return territory.kind, str(MISSING["territory.kind"])
 
 
 def _record_error(scope: str, holder: Form, error: Mapping[str, Any]) -> tuple[Field, str]:
@@ -443,6 +598,10 @@ def _locate(form: ProgrammeForm, built: _Built, error: Mapping[str, Any]) -> tup
     if not loc:
         return _record_error("", form, error)
     top = loc[0]
+    if top == "territory":
+        return _territory_error(form, error)
+    if top == "benefit_by_size":
+        return form.benefit_by_size, _size_benefit_message(loc[1:], error)
     if top in ("benefit", "application"):
         holder = form[top].form
         if len(loc) == 1:
@@ -538,13 +697,17 @@ def try_preview(form: ProgrammeForm) -> dict[str, Any] | None:
 
 def preview_match(programme: Programme) -> dict[str, Any]:
     """The programme as one entry of a match document's `matches`, for a firm Tremplin knows nothing about: each
-    rule is a criterion still to confirm, with no score and no factors. Render it with results/_card.html."""
+    rule is a criterion still to confirm, with no score and no factors, and the firm is one of the programme's own
+    territory. Render it with results/_card.html. It also carries `territory` (the programme's), which the editor
+    shows above the card (`serves_line`)."""
     criteria = [{"id": rule.type, "label": rule.text, "status": "unknown", "detail": _("depends on the firm")} for rule in programme.rules]
     return {
         "programme_id": programme.id,
         "name": programme.name,
         "category": programme.category,
         "country": programme.country,
+        "reach": "anywhere" if programme.territory.anywhere else "home",
+        "territory": programme.territory.model_dump(mode="json", exclude_none=True),
         "eligibility": "needs_info" if criteria else "eligible",
         "score": 0,
         "rank": 1,
@@ -552,9 +715,40 @@ def preview_match(programme: Programme) -> dict[str, Any]:
         "factors": [],
         "operator": programme.operator,
         "benefit": {k: v for k, v in programme.benefit.model_dump(mode="json").items() if v is not None},
+        "benefit_terms": [render_text(term) for term in benefit_terms(programme.benefit)],
         "unencoded_conditions": list(programme.unencoded_conditions),
         "status": programme.status,
         "closes": programme.application.closes.isoformat() if programme.application.closes else None,
         "source_url": str(programme.source_url),
+        "source_kind": programme.source_kind,
         "last_verified": programme.last_verified.isoformat(),
     }
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+
+def territory_words(territory: Territory) -> str:
+    """Where a territory is, in words: "France", "Utah (US-UT)", "the European Union", "anywhere"."""
+    if territory.anywhere:
+        return _("anywhere")
+    if territory.area:
+        return country_name(territory.area)
+    if territory.regions:
+        named = ((pycountry.subdivisions.get(code=code), code) for code in territory.regions)
+        return ", ".join(f"{found.name} ({code})" if found else code for found, code in named)
+    return country_name(territory.country)
+
+
+@admin.app_template_global()
+def serves_line(document: Mapping[str, Any]) -> str:
+    """The sentence "Serves: France" (or "Utah (US-UT)", "the European Union", "anywhere"), saying too whether firms
+    from abroad can use it, for a programme document: a stored record's or a preview's. A record written before
+    territories existed reads as the schema reads it."""
+    territory = _territory_of(document)
+    if territory is None:
+        return _("Serves: not stated")
+    where = territory_words(territory)
+    if territory.open_to_firms_abroad:
+        return _("Serves: %(where)s; open to firms from abroad", where=where)
+    return _("Serves: %(where)s", where=where)

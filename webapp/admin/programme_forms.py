@@ -10,6 +10,12 @@ takes; only the parameters of the chosen type are sent to the schema (the others
 sub-rules are edited as JSON in `any_of_json`. Without JavaScript, the "Add a rule" button (name="add_rule") posts
 the form and the route calls `add_empty_rule`; a rule with `remove` ticked, or left completely blank, is dropped
 when the programme is built.
+
+Territory: where the programme serves is the `territory` sub-form: a kind (radios), then the fields of every kind
+(country, regions, area), all shown, since the page works without JavaScript. What is typed is sent to the schema as
+typed, so a country and an area both given is refused by the schema's Territory validator; the kind says which of
+the two was meant, so the error lands on the other one. Benefits that differ by firm size (`benefit_by_size`) are
+edited as JSON, like an any_of rule's sub-rules.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from wtforms.validators import Optional, ValidationError
 from models.readiness import load_bank
 from programmes.rule_types import RULE_TYPE_NAMES, SimpleRule
 from programmes.schema import BENEFIT_KINDS
-from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
+from programmes.vocabulary import AREAS, CATEGORIES, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
 from webapp.assessment.forms import NumberText, choices_of, countries
 from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
 
@@ -80,6 +86,7 @@ LINE_FIELDS = ("support_types", "sectors", "unencoded_conditions", "other_source
 RULE_TYPE_LABELS = {
     "country_in": _l("Based in one of these countries"),
     "country_not_in": _l("Not based in any of these countries"),
+    "operates_in": _l("Based in, or expanding to, one of these countries"),
     "region_in": _l("Based in one of these regions"),
     "region_not_in": _l("Not based in any of these regions"),
     "max_employees": _l("Fewer than a number of employees"),
@@ -323,7 +330,58 @@ class BenefitForm(Form):
         False,
         _l("Enter the share the firm pays as a percentage, like 60"),
     )
+    paid_when = _text(
+        _l("When the money comes back (optional)"),
+        _l(
+            "Only for tax incentives, as the source says, like: As a reduction of the next corporate tax bill. "
+            "Up to 300 characters. Leave blank if no source says."
+        ),
+    )
     notes = _area(_l("Notes on the benefit (optional)"))
+
+
+TERRITORY_KINDS: dict[str, Any] = {
+    "country": _l("A country"),
+    "region": _l("Some regions of a country"),
+    "area": _l("An area: the EU or the EEA"),
+    "anywhere": _l("Anywhere"),
+}
+AREA_LABELS = {"EU": _l("The European Union (EU)"), "EEA": _l("The European Economic Area (EEA)")}  # one per AREAS (a test checks)
+
+
+class TerritoryForm(Form):
+    """Where the programme serves (programmes.schema.Territory): its kind, then the fields each kind uses."""
+
+    kind = _radios(
+        _l("Where it serves"),
+        list(TERRITORY_KINDS.items()),
+        _l("Where its support is delivered. Who may apply is set by the eligibility rules."),
+    )
+    country = _select(_l("Country it serves"), countries(), _l("Select a country"), _l("For a country, or some regions of a country."))
+    regions = _text(
+        _l("Regions it serves"),
+        _l("For some regions of a country: ISO 3166-2 codes of that country separated by commas, like FR-IDF, FR-ARA."),
+        True,
+    )
+    area = _select(_l("Area it serves"), [(a, AREA_LABELS[a]) for a in AREAS], _l("Select an area"), _l("For an area."))
+    open_to_firms_abroad = BooleanField(
+        _l("Firms established abroad can use it (shown to firms expanding to this country)"),
+        widget=GovCheckboxInput(),
+        description=_l("Leave it unticked when only firms established where it serves can use it."),
+    )
+
+    def chosen_kind(self) -> str:
+        return (self.kind.data or "").strip()
+
+
+SOURCE_KINDS: dict[str, Any] = {
+    "operator": _l("The operator's own page"),
+    "third_party": _l("A third-party page (no official page found)"),
+}
+BENEFIT_BY_SIZE_EXAMPLE = (
+    '[{"sizes": ["small_midcap"], "benefit": {"kind": "equity", "description": "An equity investment, no grant.", '
+    '"amount_max": 15000000, "currency": "EUR"}}]'
+)
 
 
 class ApplicationForm(Form):
@@ -350,10 +408,18 @@ class ProgrammeForm(FlaskForm):
     category = _select(_l("Category"), [(c, _coded(CATEGORY_LABELS[c], c)) for c in CATEGORIES], _l("Select a category"))
     support_types = _area(_l("Kinds of support"), _l("One a line, as the source puts them."))
     description = _area(_l("Description for SMEs"), _l("From 20 to 2,000 characters, in plain words."))
-    country = _select(_l("Country"), [("EU", _l("European Union (EU)")), *countries()], _l("Select a country"))
-    regions = _text(
-        _l("Regions (optional)"), _l("ISO 3166-2 codes separated by commas, like FR-IDF, FR-ARA. Leave blank for the whole country."), True
+    country = _select(
+        _l("Country of the operator"),
+        [("EU", _l("European Union (EU)")), ("EEA", _l("European Economic Area (EEA)")), *countries()],
+        _l("Select a country"),
+        _l("Where the organisation that runs it belongs: a country, or the European Union. Where it serves is set under Territory."),
     )
+    regions = _text(
+        _l("Regions of the operator (optional)"),
+        _l("ISO 3166-2 codes separated by commas, like FR-IDF, FR-ARA. Leave blank for a national operator."),
+        True,
+    )
+    territory = FormField(TerritoryForm)
     target_sizes = _checkboxes(_l("Sizes of firm it is for"), [(s, _words(s)) for s in TARGET_SIZES], _l("Select all that apply."))
     sectors = _area(_l("Sectors"), _l("One a line, as the source puts them, like: not restricted."))
     languages = _area(_l("Languages"), _l("ISO 639-1 codes, one a line, like fr."), True)
@@ -365,14 +431,35 @@ class ProgrammeForm(FlaskForm):
     goals = _checkboxes(_l("Goals it serves"), GOAL_CHOICES, _l("What a firm can want help with that this programme gives."))
     target_stages = _checkboxes(_l("Readiness stages it suits"), STAGE_CHOICES, _l("Select all that apply."), coerce=int)
     benefit = FormField(BenefitForm)
+    benefit_by_size = _area(
+        _l("Benefits that differ by firm size (optional, JSON)"),
+        _l(
+            "Only when firms of some sizes get another benefit than the one above. A JSON list; each item has "
+            '"sizes" (any of %(sizes)s) and a whole "benefit" with the fields above, like %(example)s. '
+            "Leave blank when every size gets the benefit above.",
+            sizes=", ".join(FIRM_SIZES),
+            example=BENEFIT_BY_SIZE_EXAMPLE,
+        ),
+        True,
+    )
     application = FormField(ApplicationForm)
     status = _radios(_l("Status"), [(s, _coded(STATUS_LABELS[s], s)) for s in PROGRAMME_STATUSES], _l("As the sources say today."))
     status_note = _area(_l("Note on the status (optional)"), _l("Needed for a closed programme with no closing date."))
     source_url = _text(_l("Programme page"), _l("The full address of the main source, like https://www.bpifrance.fr/..."), True)
+    source_kind = _radios(
+        _l("Whose page is it?"),
+        list(SOURCE_KINDS.items()),
+        _l(
+            "The operator's own page includes its ministry's or agency's. A third party is anyone else: the press, a consultancy, a mirror."
+        ),
+    )
     other_sources = _area(_l("Other sources (optional)"), _l("Full addresses, one a line."), True)
     last_verified = _date(
-        _l("Last checked"),
-        _l("The date the sources were last read, as YYYY-MM-DD, like 2026-11-01."),
+        _l("Sources read on"),
+        _l(
+            "The date the sources were read for these facts, as YYYY-MM-DD, like 2026-11-01 "
+            "(not a claim that the programme was checked with its operator that day)."
+        ),
         _l("Enter the date as YYYY-MM-DD, like 2026-11-01"),
     )
     confidence = _radios(
