@@ -103,3 +103,46 @@ def test_a_limit_in_a_currency_without_rate_is_a_problem():
     )
     _, problems = load_text(json.dumps([document]), "json", "x.json")
     assert [(p.field, "no exchange rate" in p.message) for p in problems] == [("rules[0].currency", True)]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"rules": []}, "no rule ties the programme to its territory"),
+        ({"rules": [{"type": "max_employees", "limit": 250, "text": "Small."}]}, "no rule ties the programme to its territory"),
+        ({"rules": [{"type": "country_in", "countries": ["DE"], "text": "In Germany."}]}, "refuses every firm the programme serves"),
+        ({"territory": {"anywhere": True}, "rules": []}, "still needs a rule"),
+    ],
+)
+def test_a_programme_must_be_tied_to_its_territory(overrides, message):
+    _, problems = load_text(json.dumps([programme_document(**overrides)]), "json", "x.json")
+    assert any(message in p.message for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"territory": {"area": "EU"}, "country": "EU", "rules": [{"type": "country_in", "countries": ["FR"], "text": "In France."}]},
+        {
+            "territory": {"country": "FR", "open_to_firms_abroad": True},
+            "rules": [{"type": "operates_in", "countries": ["FR"], "text": "Working in France."}],
+        },
+        {
+            "rules": [
+                {
+                    "type": "any_of",
+                    "text": "France, or elsewhere if confirmed.",
+                    "rules": [
+                        {"type": "country_in", "countries": ["FR"], "text": "In France."},
+                        {"type": "unconfirmed", "text": "Elsewhere."},
+                    ],
+                }
+            ]
+        },
+        {"territory": {"anywhere": True}, "rules": [{"type": "requires_goal", "goals": ["access_data"], "text": "Wants data."}]},
+    ],
+)
+def test_a_programme_tied_to_its_territory_passes(overrides):
+    _, problems = load_text(json.dumps([programme_document(**overrides)]), "json", "x.json")
+    assert problems == []
