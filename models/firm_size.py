@@ -47,9 +47,13 @@ class SizeClass:
     is_sme: Status  # MET: an SME under the EU definition; UNMET: not one; UNKNOWN: the figures do not tell
     explanation: Text
 
+    by_staff: str | None = None  # when `size` is not settled: the class the headcount alone points to
+
     @property
-    def word(self) -> str | None:
-        return self.size
+    def best_guess(self) -> str | None:
+        """The class used to pick a programme's benefit: the settled one, else what the headcount alone says
+        (so a 300-staff firm without figures is not shown an SME-only benefit)."""
+        return self.size or self.by_staff
 
 
 def size_class(facts: Facts) -> SizeClass:
@@ -64,7 +68,10 @@ def size_class(facts: Facts) -> SizeClass:
     else:
         size = "large"
     medium = dict(statuses)["medium"]
-    return SizeClass(size, medium, _explain(size, medium, facts))
+    by_staff = None
+    if size is None and facts.employees is not None:
+        by_staff = next((name for name, staff, _, _ in CEILINGS if facts.employees < staff), "large")
+    return SizeClass(size, medium, _explain(size, medium, facts), by_staff)
 
 
 _NAMES = {

@@ -341,7 +341,7 @@ def match(
     def explained(i: int, rank: int | None) -> Match:
         programme = catalogue.programmes[i]
         eligibility = "ineligible" if rank is None else "eligible" if worst[i] == Status.MET else "needs_info"
-        benefit = programme.benefit_for(size.size)
+        benefit = programme.benefit_for(size.best_guess)
         return Match(
             programme=programme,
             eligibility=eligibility,

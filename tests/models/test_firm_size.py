@@ -51,3 +51,11 @@ def test_size_class_at_each_limit(employees, turnover, balance, size, is_sme):
 def test_the_sentence_says_why_a_firm_is_not_an_sme():
     assert "250 staff or more" in classify(250, 1e6).explanation.render()
     assert "medium-sized" in classify(120, 20e6).explanation.render()
+
+
+def test_without_money_figures_the_headcount_alone_picks_the_benefit():
+    assert classify(300).best_guess == "small_midcap" and classify(300).size is None
+    assert classify(6000).best_guess == "large"
+    assert classify(40).best_guess == "small"
+    assert classify(None).best_guess is None
+    assert classify(9, 1e6).best_guess == "micro"
