@@ -17,7 +17,7 @@ from models.firm_size import SizeClass, size_class
 from models.profile import Profile
 from models.ranking import FACTOR_LABELS, FEATURES, ProgrammeRanker
 from models.reach import NOT_REACHED, REACH_WORDS, CompiledTerritories, compile_territories
-from models.rules import REGISTRY, CompiledRules, Facts, Status, Verdict, compile_rule_set
+from models.rules import REGISTRY, V_MET, V_UNKNOWN, V_UNMET, CompiledRules, Facts, Status, Verdict, compile_rule_set
 from models.text import N_, Text
 from programmes.rates import table_on
 from programmes.schema import Benefit, Programme
@@ -140,7 +140,7 @@ def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
         | ((catalogue.opens != NO_DATE) & (catalogue.opens > today))
     )
     unknown = catalogue.status == _STATUSES.index("unknown")
-    return np.where(closed, Status.UNMET, np.where(unknown, Status.UNKNOWN, Status.MET)).astype(np.int8)
+    return np.where(closed, V_UNMET, np.where(unknown, V_UNKNOWN, V_MET)).astype(np.int8)
 
 
 def open_verdict(programme: Programme, day: dt.date) -> Verdict:
@@ -273,21 +273,21 @@ class Evaluation:
 
     @property
     def eligible(self) -> np.ndarray:
-        return self.worst == Status.MET
+        return self.worst == V_MET
 
     @property
     def needs_info(self) -> np.ndarray:
-        return self.worst == Status.UNKNOWN
+        return self.worst == V_UNKNOWN
 
     @property
     def candidates(self) -> np.ndarray:
         """Programmes that reach the firm and that it may use (eligible or needs_info), in catalogue order."""
-        return np.flatnonzero((self.worst != Status.UNMET) & (self.reach != NOT_REACHED))
+        return np.flatnonzero((self.worst != V_UNMET) & (self.reach != NOT_REACHED))
 
     @property
     def rejected(self) -> np.ndarray:
         """Programmes that reach the firm but that it cannot use; programmes of other territories are not counted."""
-        return np.flatnonzero((self.worst == Status.UNMET) & (self.reach != NOT_REACHED))
+        return np.flatnonzero((self.worst == V_UNMET) & (self.reach != NOT_REACHED))
 
     def top(self, catalogue: CompiledCatalogue, limit: int) -> np.ndarray:
         return rank_order(self.candidates, self.scores, self.eligible, self.values[:, 0], catalogue, limit)
@@ -303,11 +303,11 @@ def evaluate(profile: Profile, catalogue: CompiledCatalogue, ranker: ProgrammeRa
         statuses = group.evaluate(facts)
         group.fold(worst, statuses, np.maximum)
         weight = LOCATION_DISTANCE if group.type_name in LOCATION_RULES else 1
-        group.fold(distance, (statuses == Status.UNMET).astype(np.int64) * weight, np.add)
+        group.fold(distance, (statuses == V_UNMET).astype(np.int64) * weight, np.add)
     open_status = _open_status(catalogue, day)
     worst = np.maximum(worst, open_status)
-    distance += (open_status == Status.UNMET) * CLOSED_DISTANCE
-    values = _factor_values(catalogue, profile, day, worst == Status.UNKNOWN)
+    distance += (open_status == V_UNMET) * CLOSED_DISTANCE
+    values = _factor_values(catalogue, profile, day, worst == V_UNKNOWN)
     contributions = ranker.contributions_unchecked(values)
     reach = catalogue.territories.reach(facts)
     return Evaluation(facts, worst, reach, distance, values, contributions, contributions.sum(axis=1))
