@@ -93,6 +93,19 @@ class ProgrammeRecord(Base):
     # Who last confirmed the facts against the source, and when (the document's last_verified is the date).
     verified_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
     verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # Where the current text came from ("bundled", "file" or "editor"; None for rows stored before this was kept),
+    # the catalogue version of that bundled release or file, and the SHA-256 of the document as it came: a document
+    # whose digest no longer matches was curated since, and a newer bundled copy never overwrites it.
+    origin: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    origin_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    origin_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A revision of a published programme on its way through review (draft, then in_review): the published
+    # document stays live and matched until the revision is published.
+    revision_document: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    revision_lifecycle: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    revision_origin: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    revision_author: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    revision_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CatalogueState(Base):
@@ -147,7 +160,11 @@ class Assessment(Base):
 
     __table_args__ = (
         UniqueConstraint("draft_id", "sequence", name="uq_assessments_draft_sequence"),
-        UniqueConstraint("draft_id", "draft_revision", name="uq_assessments_draft_revision"),
+        # One result per answers and catalogue: the same answers matched again after the catalogue or the model
+        # changed make a new result in the history.
+        UniqueConstraint(
+            "draft_id", "draft_revision", "catalogue_version", "model_version", name="uq_assessments_draft_revision_catalogue"
+        ),
         UniqueConstraint("idempotency_key", name="uq_assessments_idempotency_key"),
     )
 
