@@ -104,6 +104,29 @@ def create_assessment(
     return full
 
 
+# What a firm sees of a programme in its results; a programme whose view differs between two results "changed".
+_VIEW = ("eligibility", "reach", "benefit", "benefit_terms", "status", "closes", "source_url", "criteria")
+
+
+def programmes_changed(before: dict[str, Any], after: dict[str, Any]) -> int:
+    """How many programmes a firm sees differently in `after` than in `before` (two result documents): offered or
+    refused in one only, or shown with another outcome, benefit, status, deadline, source or criteria."""
+
+    def views(document: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
+        entries = [*document.get("matches", []), *document.get("not_eligible", [])]
+        return {e["programme_id"]: tuple(repr(e.get(key)) for key in _VIEW) for e in entries}
+
+    old, new = views(before), views(after)
+    return sum(old.get(programme) != new.get(programme) for programme in set(old) | set(new))
+
+
+def is_current(assessment: Assessment) -> bool:
+    """Made with the catalogue and model in force now (otherwise the same answers would be matched again)."""
+    from webapp.catalogue import current_version  # webapp.catalogue imports the model layer only; no cycle at run time
+
+    return assessment.catalogue_version == current_version() and assessment.model_version == model_version()
+
+
 def stored_record(token: str) -> Assessment | None:
     """The stored assessment with this id, or None (an id of impossible length is not looked up)."""
     return db.session.get(Assessment, token) if 0 < len(token) <= 64 else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 CATEGORY_LABELS = {
@@ -39,6 +39,17 @@ def country_name(code: str | None) -> str:
         return str(AREA_NAMES[code])
     locale = get_locale()
     return (locale.territories.get(code) if locale else None) or code
+
+
+def catalogue_changed_message(changed: int) -> str:
+    """Said when the same answers were matched again because the catalogue (or model) changed since the last result."""
+    if changed == 0:
+        return gettext("The catalogue changed since your last results, but not for your business: your programmes are the same.")
+    return ngettext(
+        "The catalogue changed since your last results: %(num)d programme changed for your business.",
+        "The catalogue changed since your last results: %(num)d programmes changed for your business.",
+        changed,
+    )
 
 
 def format_iso_date(value: str | dt.date | None) -> str:

@@ -4,10 +4,12 @@ A private link carries a random token (144 bits). The database keeps only the to
 of the table opens nobody's profile, and looking a token up compares digests, not the secret itself. A draft
 lives DRAFT_LIFETIME_DAYS after its last change (config; 30 days by default), then its link answers 404.
 
-Submitting is idempotent per revision of the answers: every save() counts a new revision, and submit() stores at
-most one assessment for a revision, so a double click, a retried POST or Back-then-resubmit returns the stored
-result instead of making a second one. The database holds the rule too (unique (draft_id, draft_revision) and
-(draft_id, sequence)), so two submits that race past the check cannot both commit.
+Submitting is idempotent per revision of the answers and per catalogue: every save() counts a new revision, and
+submit() stores at most one assessment for a revision matched with the catalogue and model in force, so a double
+click, a retried POST or Back-then-resubmit returns the stored result instead of making a second one; once the
+catalogue (or the model) has changed, the same answers are matched again and the new result joins the history. The
+database holds the rule too (unique (draft_id, draft_revision, catalogue_version, model_version) and (draft_id,
+sequence)), so two submits that race past the check cannot both commit.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from webapp.assessments import TOKEN_BYTES, create_assessment
+from webapp.assessments import TOKEN_BYTES, create_assessment, model_version, programmes_changed
+from webapp.catalogue import current_version
 from webapp.db import Assessment, Draft, db, utcnow
 
 TOKEN_MAX_LENGTH = 64
@@ -81,24 +85,68 @@ def request_document(draft: Draft) -> dict[str, Any]:
     return request
 
 
-def submit(draft: Draft) -> tuple[dict[str, Any], bool]:
-    """Match the draft and store the result as the next entry of its history, once per revision of the answers.
+@dataclass(frozen=True)
+class Submission:
+    document: dict[str, Any]
+    created: bool  # False: these answers were already matched with this catalogue; `document` is the stored result
+    # When the catalogue or model changed since the firm's previous result: how many programmes it now sees
+    # differently (None when nothing changed, or there is no previous result).
+    changed_since_last: int | None = None
 
-    Returns (document, created): created is False when this revision was already submitted, and the document is
-    then the stored one; nothing is added. Call inside write_transaction(). Two submits of one draft take turns:
+
+def _store(draft: Draft, request: dict[str, Any], revision: int | None) -> Submission:
+    """Match `request` and store it as the draft's next result; compare with the previous one if the catalogue moved."""
+    previous = db.session.scalar(select(Assessment).where(Assessment.draft_id == draft.id).order_by(Assessment.sequence.desc()).limit(1))
+    sequence = (previous.sequence or 0) + 1 if previous is not None else 1
+    document = create_assessment(request, draft_id=draft.id, sequence=sequence, draft_revision=revision)
+    moved = previous is not None and (previous.catalogue_version, previous.model_version) != (
+        document["catalogue_version"],
+        document["model_version"],
+    )
+    _touch(draft)  # the link lives on from the last change, without counting a new revision
+    return Submission(document, True, programmes_changed(previous.result, document) if moved else None)
+
+
+def submit(draft: Draft) -> Submission:
+    """Match the draft and store the result as the next entry of its history, once per revision of the answers and
+    version of the catalogue and model.
+
+    `created` is False when this revision was already matched with today's catalogue and model, and the document
+    is then the stored one; nothing is added. Call inside write_transaction(). Two submits of one draft take turns:
     on SQLite BEGIN IMMEDIATE makes the second wait for the first to commit; on PostgreSQL the draft's row is
     locked (SELECT ... FOR UPDATE), so the second reads after the first committed and finds its result. Anything
     that still races (an insert that skips this function) fails on the unique constraints with IntegrityError,
     which the caller turns into "show the stored result".
     """
     db.session.refresh(draft, with_for_update=True)
-    stored = db.session.scalar(select(Assessment).where(Assessment.draft_id == draft.id, Assessment.draft_revision == draft.revision))
+    stored = db.session.scalar(
+        select(Assessment).where(
+            Assessment.draft_id == draft.id,
+            Assessment.draft_revision == draft.revision,
+            Assessment.catalogue_version == current_version(),
+            Assessment.model_version == model_version(),
+        )
+    )
     if stored is not None:
-        return stored.result, False
-    sequence = (db.session.scalar(select(func.max(Assessment.sequence)).where(Assessment.draft_id == draft.id)) or 0) + 1
-    document = create_assessment(request_document(draft), draft_id=draft.id, sequence=sequence, draft_revision=draft.revision)
-    _touch(draft)  # the link lives on from the last change, without counting a new revision
-    return document, True
+        return Submission(stored.result, False)
+    return _store(draft, request_document(draft), draft.revision)
+
+
+def refresh(draft: Draft, earlier: Assessment) -> Submission:
+    """Match an earlier result's answers again with today's catalogue: a new entry of the history, never an edit
+    of the old one. If those answers were already matched with today's catalogue, that result is returned."""
+    db.session.refresh(draft, with_for_update=True)
+    stored = db.session.scalar(
+        select(Assessment).where(
+            Assessment.draft_id == draft.id,
+            Assessment.draft_revision == earlier.draft_revision,
+            Assessment.catalogue_version == current_version(),
+            Assessment.model_version == model_version(),
+        )
+    )
+    if stored is not None:
+        return Submission(stored.result, False)
+    return _store(draft, earlier.request, earlier.draft_revision)
 
 
 def history(draft: Draft) -> list[Assessment]:

@@ -25,9 +25,11 @@ from webapp.assessment.summary import summary_rows
 from webapp.assessments import InvalidProfileError
 from webapp.db import Draft, write_transaction
 from webapp.mail import MailError, mail_configured, send_mail
+from webapp.presentation import catalogue_changed_message
 
 journey = Blueprint("journey", __name__)
 RETURN_TO_CHECK = "check"
+LATER = "later"  # the name of the "Save and come back later" button: save this page, then show the private link
 
 
 class StartForm(FlaskForm):
@@ -79,7 +81,7 @@ def resume(token: str) -> Response:
 
 
 def _unexpected_fields(form: FlaskForm) -> list[str]:
-    allowed = set(form._fields) | {"return"}
+    allowed = set(form._fields) | {"return", LATER}
     return sorted(set(request.form) - allowed)
 
 
@@ -108,6 +110,8 @@ def _render_section(
             back=back,
             returning=returning,
             form_problem=form_problem,
+            LATER=LATER,
+            leaving=request.method == "POST" and LATER in request.form,
         ),
         status,
     )
@@ -133,6 +137,8 @@ def step(token: str, slug: str) -> Any:
     with write_transaction():
         draft = _draft_or_404(token)  # read again inside the write transaction
         drafts.save(draft, to_draft(current, draft.path, form, draft.data))
+    if LATER in request.form:
+        return redirect(url_for("journey.save", token=token))
     if request.args.get("return") == RETURN_TO_CHECK:
         return redirect(url_for("journey.check", token=token))
     following = next_section(draft.path, bank, slug)
@@ -182,7 +188,10 @@ def submit(token: str) -> Response:
     try:
         with write_transaction():
             draft = _draft_or_404(token)
-            _document, created = drafts.submit(draft)
+            submission = drafts.submit(draft)
+        created = submission.created
+        if submission.changed_since_last is not None:
+            flash(catalogue_changed_message(submission.changed_since_last))
     except InvalidProfileError:
         # Every section validated on its own; this only happens if the question bank changed under a draft.
         current_app.logger.warning("a complete draft failed profile validation")

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
 from models.readiness import load_bank
 from programmes.vocabulary import CATEGORIES
 from webapp.assessment import drafts
 from webapp.assessment.steps import SECTION_ASKING
+from webapp.assessments import is_current
 from webapp.charts import radar_geometry
-from webapp.db import Assessment
+from webapp.db import Assessment, db, write_transaction
+from webapp.presentation import catalogue_changed_message
 from webapp.results.content import ReachGroup, reach_groups
 from webapp.results.downloads import report_download
 from webapp.results.exports import FORMATS
@@ -55,6 +60,7 @@ def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
         chosen_outcomes=outcomes,
         near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
         section_asking=SECTION_ASKING,
+        outdated=not is_current(chosen),
     )
 
 
@@ -75,6 +81,28 @@ def earlier(token: str, sequence: int) -> str:
     if chosen is None:
         abort(404)
     return _render(token, entries, chosen)
+
+
+@results.post("/results/<token>/<int:sequence>/refresh")
+def refresh(token: str, sequence: int) -> Response:
+    """Match a result's answers again with today's catalogue: a new entry of the history (the old one is kept).
+
+    Idempotent per catalogue version: refreshing twice, or after someone else did, shows the result already made."""
+    if not FlaskForm().validate():
+        abort(400)
+    draft = drafts.find_draft(token)
+    entries = drafts.history(draft) if draft else []
+    chosen = next((e for e in entries if e.sequence == sequence), None)
+    if draft is None or chosen is None:
+        abort(404)
+    try:
+        with write_transaction():
+            submission = drafts.refresh(drafts.find_draft(token), db.session.merge(chosen))
+        if submission.changed_since_last is not None:
+            flash(catalogue_changed_message(submission.changed_since_last))
+    except IntegrityError:
+        pass  # a refresh that raced this one committed first: its result is the latest
+    return redirect(url_for("results.latest", token=token))
 
 
 # Downloads of one assessment's report: the latest, or an earlier one of the draft's history.
