@@ -113,6 +113,7 @@ def result_document(result: MatchResult, render: Render = _plain, translate: Tra
         "readiness": readiness_document(result.profile.readiness, translate),
         "firm_size": firm_size_document(result.size, render) if result.size else None,
         "expansion_countries": list(result.profile.enterprise.expansion_countries),
+        "regional_unseen": result.regional_unseen,
         "matches": [match_document(m, render, translate) for m in result.matches],
         "not_eligible": [not_eligible_document(m, render, translate) for m in result.not_eligible],
         "matched_on": result.day.isoformat(),

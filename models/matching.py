@@ -130,6 +130,8 @@ class MatchResult:
     catalogue_version: str
     model_version: str
     size: SizeClass | None = None  # the firm's EU size class (models/firm_size.py)
+    # Regional programmes of the firm's country it would see if it named its region (and not refused otherwise).
+    regional_unseen: int = 0
 
 
 def _open_status(catalogue: CompiledCatalogue, day: dt.date) -> np.ndarray:
@@ -266,6 +268,7 @@ class Evaluation:
     facts: Facts  # what the rules read from the profile (reused to write explanations)
     worst: np.ndarray  # per programme, the worst criterion status: the outcome
     reach: np.ndarray  # per programme, NOT_REACHED, HOME, EXPANSION or ANYWHERE (models/reach.py)
+    regional_unseen: np.ndarray  # per programme: regional, of the firm's country, unseen because no region was given
     distance: np.ndarray  # how far an ineligible programme is from reach (see `match`)
     values: np.ndarray  # (n, len(FEATURES)) factor values
     contributions: np.ndarray  # (n, len(FEATURES)) each factor's part of the score
@@ -309,8 +312,9 @@ def evaluate(profile: Profile, catalogue: CompiledCatalogue, ranker: ProgrammeRa
     distance += (open_status == V_UNMET) * CLOSED_DISTANCE
     values = _factor_values(catalogue, profile, day, worst == V_UNKNOWN)
     contributions = ranker.contributions_unchecked(values)
-    reach = catalogue.territories.reach(facts)
-    return Evaluation(facts, worst, reach, distance, values, contributions, contributions.sum(axis=1))
+    territories = catalogue.territories
+    unseen = territories.unseen_for_want_of_a_region(facts) & (worst != V_UNMET)
+    return Evaluation(facts, worst, territories.reach(facts), unseen, distance, values, contributions, contributions.sum(axis=1))
 
 
 def match(
@@ -362,6 +366,7 @@ def match(
         catalogue_version=catalogue.version,
         model_version=model_version,
         size=size,
+        regional_unseen=int(np.count_nonzero(found.regional_unseen)),
     )
 
 

@@ -200,25 +200,41 @@ class OperatesIn(_CountrySet):
         return np.where(inside, V_MET, V_UNMET).astype(np.int8)
 
 
+def larger_regions(regions: Sequence[str]) -> frozenset[str]:
+    """The regions that contain one of `regions` without being one (England for a London borough)."""
+    found: set[str] = set()
+    for region in regions:
+        found |= region_and_parents(region) - {region}
+    return frozenset(found) - set(regions)
+
+
 class _RegionSet(RuleType):
+    """A firm in one of the regions (or in a region inside one) meets region_in; a firm that gave only a larger
+    region holding one of them (England, for a London programme) is unknown: it may be inside, and naming its
+    smaller region settles it."""
+
     include: ClassVar[bool]
     ask = "region"
 
     def compile(self, rules: Sequence[Any], day: dt.date) -> Any:
-        """Boolean matrices (rule x region, rule x country of those regions), so a look-up is a few columns."""
+        """Boolean matrices (rule x region, rule x larger region, rule x country), so a look-up is a few columns."""
         regions = sorted({r for rule in rules for r in rule.regions})
         columns = {code: i for i, code in enumerate(regions)}
+        larger = sorted(set().union(*(larger_regions(rule.regions) for rule in rules)))
+        larger_columns = {code: i for i, code in enumerate(larger)}
         countries = sorted({r.split("-")[0] for r in regions})
         country_columns = {code: i for i, code in enumerate(countries)}
         by_region = np.zeros((len(rules), len(regions)), dtype=bool)
+        by_larger = np.zeros((len(rules), len(larger)), dtype=bool)
         by_country = np.zeros((len(rules), len(countries)), dtype=bool)
         for row, rule in enumerate(rules):
             by_region[row, [columns[r] for r in rule.regions]] = True
+            by_larger[row, [larger_columns[r] for r in larger_regions(rule.regions)]] = True
             by_country[row, [country_columns[r.split("-")[0]] for r in rule.regions]] = True
-        return columns, by_region, country_columns, by_country
+        return columns, by_region, larger_columns, by_larger, country_columns, by_country
 
     def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
-        columns, by_region, country_columns, by_country = compiled
+        columns, by_region, larger_columns, by_larger, country_columns, by_country = compiled
         column = country_columns.get(facts.country)
         in_country = by_country[:, column] if column is not None else np.zeros(len(by_country), dtype=bool)
         outside = V_UNMET if self.include else V_MET
@@ -226,7 +242,9 @@ class _RegionSet(RuleType):
             return np.where(in_country, V_UNKNOWN, outside).astype(np.int8)
         hits = [columns[r] for r in region_and_parents(facts.region) if r in columns]
         inside = by_region[:, hits].any(axis=1) if hits else np.zeros(len(by_region), dtype=bool)
-        decided = np.where(inside == self.include, V_MET, V_UNMET)
+        larger = larger_columns.get(facts.region)
+        maybe = by_larger[:, larger] & ~inside if larger is not None else np.zeros(len(by_region), dtype=bool)
+        decided = np.where(maybe, V_UNKNOWN, np.where(inside == self.include, V_MET, V_UNMET))
         return np.where(in_country, decided, outside).astype(np.int8)
 
     def check(self, rule: Any, facts: Facts) -> Verdict:
@@ -237,6 +255,14 @@ class _RegionSet(RuleType):
         if facts.region is None:
             return Verdict(UNKNOWN, Text(N_("Your region is not known")), self.ask)
         inside = not region_and_parents(facts.region).isdisjoint(rule.regions)
+        if not inside and facts.region in larger_regions(rule.regions):
+            return Verdict(
+                UNKNOWN,
+                Text(
+                    N_("You gave %(region)s, which is larger than the area this serves: name your smaller region"), {"region": facts.region}
+                ),
+                self.ask,
+            )
         status = MET if inside == self.include else UNMET
         return Verdict(status, Text(N_("Your business is in %(region)s"), {"region": facts.region}))
 

@@ -38,7 +38,9 @@ def facts(country: str, region: str | None = None, expansion: list[str] | None =
         ({"anywhere": True}, facts("JP"), "anywhere"),
         ({"country": "US", "regions": ["US-UT"]}, facts("US", "US-UT"), "home"),
         ({"country": "US", "regions": ["US-UT"]}, facts("US", "US-CA"), None),  # another state: not offered
-        ({"country": "US", "regions": ["US-UT"]}, facts("US"), "home"),  # region unknown: the rules ask for it
+        ({"country": "US", "regions": ["US-UT"]}, facts("US"), None),  # no region: counted, not matched blindly
+        ({"country": "GB", "regions": ["GB-CMD", "GB-LND"]}, facts("GB", "GB-ENG"), "home"),  # England holds London
+        ({"country": "GB", "regions": ["GB-CMD", "GB-LND"]}, facts("GB", "GB-MAN"), None),
         ({"country": "GB", "regions": ["GB-ENG"]}, facts("GB", "GB-MAN"), "home"),  # Manchester lies in England
         ({"country": "US", "regions": ["US-UT"]}, facts("FR"), None),
     ],
@@ -60,10 +62,23 @@ TERRITORIES = st.sampled_from(
         {"anywhere": True},
         {"country": "US", "regions": ["US-UT"], "open_to_firms_abroad": True},
         {"country": "GB", "regions": ["GB-ENG"]},
+        {"country": "GB", "regions": ["GB-CMD", "GB-LND"]},
     ]
 )
 FIRMS = st.sampled_from(
-    [("FR", None), ("FR", "FR-IDF"), ("DE", None), ("NO", None), ("US", "US-UT"), ("US", "US-NY"), ("GB", "GB-MAN"), ("GB", "GB-SCT")]
+    [
+        ("FR", None),
+        ("FR", "FR-IDF"),
+        ("DE", None),
+        ("NO", None),
+        ("US", "US-UT"),
+        ("US", "US-NY"),
+        ("GB", "GB-MAN"),
+        ("GB", "GB-SCT"),
+        ("GB", "GB-ENG"),
+        ("GB", "GB-CMD"),
+        ("GB", None),
+    ]
 )
 
 
@@ -113,3 +128,22 @@ def test_territory_is_exactly_one_kind():
 def test_a_record_without_territory_keeps_its_country_or_area():
     assert make_programme(country="EU").territory == Territory(area="EU")
     assert make_programme(country="FR", regions=["FR-IDF"]).territory == Territory(country="FR", regions=["FR-IDF"])
+
+
+def test_a_firm_without_a_region_is_told_how_many_regional_programmes_it_could_see():
+    programmes = [
+        make_programme(id="national", rules=[{"type": "country_in", "countries": ["FR"], "text": "In France."}]),
+        *(
+            make_programme(
+                id=f"regional-{code.lower()}",
+                regions=[code],
+                rules=[{"type": "region_in", "regions": [code], "text": "In the region."}],
+            )
+            for code in ("FR-IDF", "FR-GES")
+        ),
+    ]
+    catalogue = compile_catalogue(programmes, "test", TODAY)
+    unknown = match(make_profile({"country": "FR"}), catalogue, prior(), "test", TODAY)
+    assert [m.programme.id for m in unknown.matches] == ["national"] and unknown.regional_unseen == 2
+    paris = match(make_profile({"country": "FR", "region": "FR-75C"}), catalogue, prior(), "test", TODAY)
+    assert sorted(m.programme.id for m in paris.matches) == ["national", "regional-fr-idf"] and paris.regional_unseen == 0

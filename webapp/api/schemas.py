@@ -172,6 +172,11 @@ class AssessmentDocument(_Document):
     expansion_countries: list[str] = Field(
         default_factory=list, description="The countries the firm said it expands to; their programmes have reach expansion."
     )
+    regional_unseen: int = Field(
+        default=0,
+        ge=0,
+        description="Regional programmes of the firm's country that naming its region (enterprise.region) would show; 0 when it gave one.",
+    )
     matches: list[Match]
     not_eligible: list[NotEligible]
     matched_on: str = Field(description="The day the catalogue's dates were read on (deadlines, open or closed).")

@@ -61,6 +61,7 @@ def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
         near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
         section_asking=SECTION_ASKING,
         outdated=not is_current(chosen),
+        firm_country=str((chosen.request or {}).get("enterprise", {}).get("country") or ""),
     )
 
 
