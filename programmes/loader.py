@@ -23,6 +23,7 @@ from programmes.schema import Programme
 from programmes.vocabulary import COUNTRY_GROUPS
 
 BUNDLED_DIR = Path(__file__).with_name("catalogue")
+ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
 FORMATS = ("yaml", "json", "csv")
 # CSV: one programme a row; lists and nested records are JSON in their cell, so nothing is lost.
 CSV_COLUMNS: tuple[str, ...] = tuple(Programme.model_fields)
@@ -250,7 +251,28 @@ def load_catalogue(directory: Path = BUNDLED_DIR) -> tuple[list[Programme], list
                 continue
             first_file[programme.id] = path.name
             programmes.append(programme)
+    if directory == BUNDLED_DIR:
+        problems.extend(alias_problems(programmes, load_aliases()))
     return programmes, problems
+
+
+def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
+    """Other ids programmes are known by (old id -> current id), so a link or a stored reference still finds them."""
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(old): str(new) for old, new in data.items()}
+
+
+def alias_problems(programmes: Iterable[Programme], aliases: dict[str, str]) -> list[Problem]:
+    ids = {p.id for p in programmes}
+    problems = [
+        Problem(ALIASES_FILE.name, "", old, "", f"names {new}, which no programme has") for old, new in aliases.items() if new not in ids
+    ]
+    problems += [
+        Problem(ALIASES_FILE.name, "", old, "", "is the id of a programme, so it cannot be an alias") for old in aliases if old in ids
+    ]
+    return problems
 
 
 def catalogue_version(programmes: Iterable[Programme]) -> str:

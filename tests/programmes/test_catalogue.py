@@ -14,10 +14,11 @@ from models.profile import ProfileRequest, build_profile
 from models.ranking import prior
 from models.readiness import load_bank
 from programmes.cases import case_problems, load_cases
-from programmes.loader import BUNDLED_DIR, load_catalogue
+from programmes.loader import BUNDLED_DIR, load_aliases, load_catalogue
 
 FACTS = Path(__file__).resolve().parents[3] / "shared" / "research" / "programme-facts.yaml"
 OFFICIAL = FACTS.with_name("official-sources.yaml")
+REGIONAL = FACTS.with_name("regional-programme-facts.yaml")
 PROGRAMMES, PROBLEMS = load_catalogue()
 CASES, CASE_FILE_PROBLEMS = load_cases(BUNDLED_DIR / "cases")
 BY_ID = {p.id: p for p in PROGRAMMES}
@@ -25,7 +26,7 @@ BY_ID = {p.id: p for p in PROGRAMMES}
 
 def test_the_whole_catalogue_validates():
     assert PROBLEMS == []
-    assert len(PROGRAMMES) == 69
+    assert len(PROGRAMMES) == 102  # 69 national and EU programmes, 33 regional ones
 
 
 # The research facts live beside the checkout (../shared); CI always has them, a bare clone may not.
@@ -33,7 +34,14 @@ def test_the_whole_catalogue_validates():
 def test_it_holds_exactly_the_programmes_of_the_research_facts():
     facts = yaml.safe_load(FACTS.read_text(encoding="utf-8"))
     official = {o["id"]: o for o in yaml.safe_load(OFFICIAL.read_text(encoding="utf-8"))}
-    assert sorted(BY_ID) == sorted(f["id"] for f in facts) == sorted(official)
+    regional = yaml.safe_load(REGIONAL.read_text(encoding="utf-8"))
+    aliases = load_aliases()
+    assert sorted(f["id"] for f in facts) == sorted(official)
+    # Every researched programme is in the catalogue, under its research id or the id its alias names.
+    assert sorted(BY_ID) == sorted(aliases.get(f["id"], f["id"]) for f in [*facts, *regional])
+    for fact in regional:
+        programme = BY_ID[aliases.get(fact["id"], fact["id"])]
+        assert programme.country == fact["country"] and programme.territory.regions, fact["id"]
     for fact in facts:
         programme = BY_ID[fact["id"]]
         assert programme.country == fact["country"], fact["id"]
