@@ -54,7 +54,7 @@ def test_start_page_describes_the_service_and_the_catalogue(client, with_catalog
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     check_page(html)
-    assert "69 programmes are in the catalogue" in html
+    assert "102 programmes are in the catalogue" in html
     assert "Strategy" in html
 
 

@@ -36,9 +36,12 @@ def listed(document: dict) -> list[dict]:
     return document["matches"] + document["not_eligible"]
 
 
-def serves(programme, country: str) -> bool:
+def serves(programme, country: str, region: str | None = "FR-IDF") -> bool:
+    """Its territory holds the firm: the firm's country, its region for a regional one, an area, or anywhere."""
     territory = programme.territory
-    return territory.anywhere or country == territory.country or country in COUNTRY_GROUPS.get(territory.area or "", ())
+    if territory.anywhere or country in COUNTRY_GROUPS.get(territory.area or "", ()):
+        return True
+    return country == territory.country and (not territory.regions or region in territory.regions)
 
 
 def test_a_french_manufacturer_sees_only_french_eu_and_anywhere_programmes(client, with_catalogue):
