@@ -29,9 +29,11 @@ $(INSTALLED_TEST): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(INSTALLED) $@
 
+# `catalogue seed` publishes the bundled catalogue only into an empty database; afterwards it writes nothing, so a
+# restart never undoes a curator's work (a newer bundled copy is offered with `catalogue import`, see README.md).
 run: $(INSTALLED)
 	$(FLASK) db upgrade
-	$(FLASK) catalogue import programmes/catalogue
+	$(FLASK) catalogue seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(INSTALLED_TEST) browser-deps

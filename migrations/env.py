@@ -89,12 +89,25 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        # Tremplin makes SQLite open its transactions explicitly (webapp/db.py), so DDL runs inside one too:
-        # declare it transactional, so Alembic wraps each upgrade in a transaction and commits it.
-        context.configure(connection=connection, target_metadata=get_metadata(), transactional_ddl=True, **conf_args)
+        # SQLite's batch mode rebuilds a table with DROP TABLE, and with foreign keys on that drop first deletes,
+        # through ON DELETE CASCADE, every row that references the table (0007 rebuilt `assessments`: every share
+        # link was lost). So they are off during the upgrade (set outside any transaction: inside one the pragma is
+        # ignored) and checked before the commit.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            # Tremplin makes SQLite open its transactions explicitly (webapp/db.py), so DDL runs inside one too:
+            # declare it transactional, so Alembic wraps each upgrade in a transaction and commits it.
+            context.configure(connection=connection, target_metadata=get_metadata(), transactional_ddl=True, **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the upgrade would leave rows whose foreign key points nowhere; nothing was changed")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

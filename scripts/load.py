@@ -363,7 +363,7 @@ def main() -> int:
     try:
         create_database(run)
         flask(run, "db", "upgrade")
-        flask(run, "catalogue", "import", "programmes/catalogue")
+        flask(run, "catalogue", "seed")
         port = free_port()
         gunicorn = start_gunicorn(run, port)
         kill_thread = None

@@ -68,7 +68,7 @@ def wait_for(port: int, seconds: float = 20) -> None:
 def prepare(env: dict[str, str], totp_secret: str) -> None:
     flask = [str(BIN / "flask"), "--app", "webapp"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run([*flask, "catalogue", "import", "programmes/catalogue"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([*flask, "catalogue", "seed"], env=env, check=True, cwd=ROOT, capture_output=True)
     # The staff account is made directly (flask users create prints a one-time password meant for a person).
     script = f"""
 from webapp import create_app

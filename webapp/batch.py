@@ -353,7 +353,7 @@ def match_batch_command(source: Path, target: Path | None, on_day: dt.datetime |
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
     except SQLAlchemyError:
-        click.echo("error: the database has no catalogue yet; run `flask --app webapp db upgrade` and `catalogue import`.", err=True)
+        click.echo("error: the database has no catalogue yet; run `flask --app webapp db upgrade` and `catalogue seed`.", err=True)
         sys.exit(1)
     finally:
         db.session.rollback()  # matching only reads; make sure nothing lingers

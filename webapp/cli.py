@@ -1,4 +1,4 @@
-"""flask commands: catalogue check / import / export, match, users, and purge (retention)."""
+"""flask commands: catalogue check / import / seed / export, match, users, and purge (retention)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,28 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from programmes.cases import case_problems, load_cases
-from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, dump, load_catalogue, load_file
+from programmes.loader import BUNDLED_DIR, FORMATS, Problem, catalogue_files, catalogue_version, dump, load_catalogue, load_file
 from programmes.schema import Programme
 from webapp.admin.audit import record
 from webapp.admin.auth import ROLES, create_user
 from webapp.assessments import InvalidProfileError, evaluate, validate_profile
 from webapp.batch import match_batch_command
-from webapp.catalogue import import_programmes, published_programmes
+from webapp.catalogue import (
+    BUNDLED,
+    CREATE_DRAFT,
+    OFFER_REVISION,
+    PLAN_PHRASES,
+    UPDATE_DRAFT,
+    apply_plan,
+    catalogue_is_empty,
+    origin_of_path,
+    plan_import,
+    published_programmes,
+    upsert_programmes,
+)
 from webapp.db import db, write_transaction
 
 catalogue_cli = AppGroup("catalogue", help="Check, import and export the programme catalogue.")
@@ -33,7 +45,7 @@ def _read_paths(path: Path) -> tuple[list[Programme], list[Problem]]:
     return load_file(path)
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem] | list[str]) -> None:
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
     click.echo(f"{len(problems)} problem(s); nothing was changed.", err=True)
@@ -55,14 +67,7 @@ def check(path: Path | None) -> None:
     click.echo(f"ok: {len(programmes)} programmes in {files} file(s) are valid.")
 
 
-@catalogue_cli.command("import")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change, and change nothing.")
-def import_(path: Path, dry_run: bool) -> None:
-    """Create or update programmes by id from a YAML, JSON or CSV file (or a folder of YAML files).
-
-    All or nothing: on any problem nothing is changed. Importing the same file twice changes nothing the second time.
-    """
+def _read_or_exit(path: Path) -> list[Programme]:
     try:
         programmes, problems = _read_paths(path)
     except ValueError as error:
@@ -71,15 +76,101 @@ def import_(path: Path, dry_run: bool) -> None:
     if problems:
         _print_problems(problems)
         sys.exit(1)
+    return programmes
 
-    report = import_programmes(programmes, apply=not dry_run)
-    verb = "would be" if dry_run else "were"
-    click.echo(f"{len(report.created)} {verb} created, {len(report.updated)} {verb} updated, {len(report.unchanged)} unchanged.")
-    for label, ids in (("created", report.created), ("updated", report.updated)):
-        for programme_id in ids:
-            click.echo(f"  {label}: {programme_id}")
-    if not dry_run:
-        click.echo(f"Catalogue version {report.version}.")
+
+def _audit_from_cli(action: str, programme_id: str, details: dict) -> None:
+    record(action, "programme", programme_id, details, actor_email="cli")
+
+
+@catalogue_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--apply", "apply_offer", is_flag=True, help="Write the offer: new programmes as drafts, newer copies as revisions for review."
+)
+@click.option("--dry-run", is_flag=True, help="Report only (the default; kept for scripts that pass it).")
+def import_(path: Path, apply_offer: bool, dry_run: bool) -> None:
+    """Compare a YAML, JSON or CSV file (or a folder of YAML files) with the stored catalogue, programme by programme.
+
+    Reports each programme as new, unchanged, newer (its stored text is exactly as a bundled release or file brought
+    it) or curated (a person changed it since: kept), and writes nothing. With --apply, in one transaction: new
+    programmes become drafts and newer copies become revisions beside the published text, for administrators to
+    review and publish; nothing published and nothing curated changes. On any problem in the file nothing is changed.
+    """
+    if apply_offer and dry_run:
+        click.echo("error: choose --apply or --dry-run, not both.", err=True)
+        sys.exit(2)
+    programmes = _read_or_exit(path)
+    origin = origin_of_path(path)
+    if apply_offer:
+        with write_transaction():
+            plan = plan_import(programmes, origin)
+            done = apply_plan(plan, str(path), _audit_from_cli)
+    else:
+        plan = plan_import(programmes, origin)
+        db.session.rollback()  # the plan only reads
+    click.echo(f"{len(programmes)} programme(s) in {path} ({origin} {plan.origin_version}), compared with the stored catalogue:")
+    for item in plan.items:
+        remark = f" ({item.remark})" if item.remark else ""
+        click.echo(f"  {item.programme.id}: {PLAN_PHRASES[item.status]}{remark}")
+    click.echo(f"{plan.summary()}.")
+    if plan.not_in_file:
+        click.echo(f"{plan.not_in_file} stored programme(s) are not in this file: an import never changes or removes them.")
+    if not apply_offer:
+        offered = len(plan.writes())
+        hint = f" Run again with --apply to write {offered} as drafts and revisions for review." if offered else ""
+        click.echo(f"Nothing was written.{hint}")
+        return
+    written = (
+        f"Written: {done[CREATE_DRAFT]} new draft(s), {done[OFFER_REVISION]} revision(s) for review, {done[UPDATE_DRAFT]} draft(s) updated."
+    )
+    if any(done.values()):
+        written += " Nothing published changed: administrators review and publish them in the admin pages (/admin/programmes)."
+    click.echo(written)
+
+
+@catalogue_cli.command("seed")
+def seed() -> None:
+    """Publish the bundled catalogue into an empty catalogue; once it holds any programme, write nothing.
+
+    Safe at every start (`make run` runs it): a catalogue that has programmes belongs to its curators. Then only a
+    summary of what the bundled copy would offer is printed; `catalogue import programmes/catalogue` shows it per
+    programme, and `--apply` writes it as drafts and revisions for review.
+    """
+    try:
+        programmes, problems = _read_paths(BUNDLED_DIR)
+    except ValueError as error:  # a file that is not YAML at all
+        programmes, problems = [], [str(error)]
+    if problems and not catalogue_is_empty():
+        # A broken checkout must not stop a service whose catalogue is in the database: say so, and start.
+        click.echo(f"warning: the bundled catalogue has {len(problems)} problem(s) (catalogue check lists them); not compared.", err=True)
+        return
+    if problems:
+        _print_problems(problems)
+        sys.exit(1)
+    version = catalogue_version(programmes)
+    # The emptiness check and the seed share one write transaction (BEGIN IMMEDIATE on SQLite), so two starts at
+    # once cannot both seed; on PostgreSQL the second one's inserts collide on the ids and it writes nothing.
+    try:
+        with write_transaction():
+            seeded = catalogue_is_empty()
+            if seeded:
+                report = upsert_programmes(programmes, None, "seeded from the bundled catalogue", BUNDLED, version)
+                record("catalogue_seed", "catalogue", version, {"origin": BUNDLED, "published": report.created}, actor_email="cli")
+            else:
+                plan = plan_import(programmes, BUNDLED, version)
+    except IntegrityError:
+        click.echo("The catalogue was seeded by another process at the same time; this one wrote nothing.")
+        return
+    if seeded:
+        click.echo(f"Seeded the empty catalogue: {len(report.created)} bundled programmes published (catalogue version {report.version}).")
+        return
+    click.echo(f"The catalogue is not empty, so nothing was written. The bundled catalogue ({version}) compared with it: {plan.summary()}.")
+    if plan.writes():
+        click.echo(
+            "To see the offer programme by programme: flask --app webapp catalogue import programmes/catalogue "
+            "(add --apply to write it as drafts and revisions for review)."
+        )
 
 
 @catalogue_cli.command("export")
@@ -115,7 +206,7 @@ def match_command(profile: click.utils.LazyFile, on_day: dt.datetime | None) -> 
     try:
         document = evaluate(request, on_day.date() if on_day else None)
     except SQLAlchemyError:
-        click.echo("error: the database has no catalogue yet; run `flask --app webapp db upgrade` and `catalogue import`.", err=True)
+        click.echo("error: the database has no catalogue yet; run `flask --app webapp db upgrade` and `catalogue seed`.", err=True)
         sys.exit(1)
     db.session.rollback()  # matching only reads; make sure nothing lingers
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))

@@ -1,4 +1,6 @@
-"""flask catalogue check / import / export and flask match, run as a deployer runs them."""
+"""flask catalogue check / import / export and flask match, run as a deployer runs them.
+
+The import's plan (new, unchanged, newer, curated) and `catalogue seed` are tested in test_catalogue_seed_*.py."""
 
 from __future__ import annotations
 
@@ -20,10 +22,10 @@ def programme_count() -> int:
     return db.session.scalar(select(func.count()).select_from(ProgrammeRecord))
 
 
-def test_check_passes_on_the_bundled_catalogue(app_context):
+def test_check_passes_on_the_bundled_catalogue(app_context, bundled):
     result = run(app_context, "catalogue", "check")
     assert result.exit_code == 0
-    assert "69 programmes" in result.output
+    assert f"{len(bundled)} programmes" in result.output
 
 
 def test_check_reports_every_problem_with_file_line_id_and_field(app_context, tmp_path):
@@ -38,20 +40,24 @@ def test_check_reports_every_problem_with_file_line_id_and_field(app_context, tm
     assert "bad.yaml, line" in lines[0] and "id test-programme" in lines[0] and "field category" in lines[0]
 
 
-def test_import_dry_run_reports_and_changes_nothing(app_context, tmp_path):
+def test_import_reports_and_changes_nothing_by_default(app_context, tmp_path):
     path = tmp_path / "new.json"
     path.write_text(dump([make_programme()], "json"), encoding="utf-8")
-    result = run(app_context, "catalogue", "import", str(path), "--dry-run")
-    assert result.exit_code == 0 and "1 would be created" in result.output
+    for flags in ([], ["--dry-run"]):
+        result = run(app_context, "catalogue", "import", str(path), *flags)
+        assert result.exit_code == 0
+        assert "test-programme: new" in result.output and "Nothing was written" in result.output
     assert programme_count() == 0
 
 
-def test_import_is_all_or_nothing_and_idempotent(app_context, tmp_path):
+def test_import_apply_is_all_or_nothing_and_idempotent(app_context, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text(dump([make_programme(), make_programme(id="second")], "csv"), encoding="utf-8")
-    assert run(app_context, "catalogue", "import", str(good)).exit_code == 0
+    assert run(app_context, "catalogue", "import", str(good), "--apply").exit_code == 0
     version = current_version()
     assert programme_count() == 2
+    # Imported programmes are offered as drafts: none is matched until an administrator publishes it.
+    assert published_programmes() == []
 
     # One bad programme among good ones: nothing at all changes, and the error names its row.
     changed = make_programme(name="Renamed programme")
@@ -62,26 +68,23 @@ def test_import_is_all_or_nothing_and_idempotent(app_context, tmp_path):
         + "\n",
         encoding="utf-8",
     )
-    result = run(app_context, "catalogue", "import", str(mixed))
+    result = run(app_context, "catalogue", "import", str(mixed), "--apply")
     assert result.exit_code == 1 and "row 3" in result.output and "nothing was changed" in result.output
     assert programme_count() == 2 and current_version() == version
-    assert {p.name for p in published_programmes()} == {"Test programme"}
+    assert db.session.get(ProgrammeRecord, "test-programme").document["name"] == "Test programme"
 
-    again = run(app_context, "catalogue", "import", str(good))
-    assert "0 were created, 0 were updated, 2 unchanged" in again.output
+    again = run(app_context, "catalogue", "import", str(good), "--apply")
+    assert "0 new, 2 unchanged, 0 newer, 0 curated" in again.output
+    assert "Written: 0 new draft(s), 0 revision(s) for review, 0 draft(s) updated" in again.output
     assert current_version() == version
 
 
-def test_import_upserts_by_id_and_changes_the_version(app_context, tmp_path):
+def test_import_refuses_apply_and_dry_run_together(app_context, tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(dump([make_programme()], "yaml"), encoding="utf-8")
-    run(app_context, "catalogue", "import", str(path))
-    before = current_version()
-    path.write_text(dump([make_programme(name="A better name")], "yaml"), encoding="utf-8")
-    result = run(app_context, "catalogue", "import", str(path))
-    assert "1 were updated" in result.output
-    assert current_version() != before
-    assert published_programmes()[0].name == "A better name"
+    result = app_context.test_cli_runner().invoke(args=["catalogue", "import", str(path), "--apply", "--dry-run"])
+    assert result.exit_code == 2 and "not both" in result.output
+    assert programme_count() == 0
 
 
 def test_import_refuses_unsafe_yaml(app_context, tmp_path):
