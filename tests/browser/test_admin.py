@@ -1,5 +1,5 @@
 """An administrator in a real browser: first sign-in with a TOTP second factor, publish a programme, and an SME
-sees it in its results."""
+sees it in its results; then an edit of the published programme waits as a revision until it is published now."""
 
 from __future__ import annotations
 
@@ -90,8 +90,22 @@ def test_admin_signs_in_with_totp_publishes_and_an_sme_sees_it(page: Page, brows
     expect(page.get_by_role("heading", level=1)).to_have_text("Insights")
     assert_no_axe_violations(page)
     page.goto(f"{live_server}/admin/programmes/{PROGRAMME.id}/edit")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the revision")
     assert_no_axe_violations(page)
+
+    # The programme is published, so the edit waits beside it as a revision; an administrator publishes it now.
+    page.get_by_label("Name", exact=True).fill("Browser test: AI coaching, revised")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#revision-summary")).to_contain_text("in draft")
+    expect(page.get_by_role("heading", level=1)).to_have_text(PROGRAMME.name)
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Preview the revision's card as SMEs would see it").click()
+    expect(page.locator("#text-shown")).to_contain_text("This is the revision")
+    assert_no_axe_violations(page)
+    page.get_by_role("link", name="Back to the programme").click()
+    page.get_by_role("button", name="Publish now, without review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser test: AI coaching, revised")
+    expect(page.locator("#revision-summary")).to_have_count(0)
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/admin/sign-in$"))

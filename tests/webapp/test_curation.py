@@ -113,15 +113,17 @@ def upload(client, text: str, name: str, apply: bool):
     )
 
 
-def test_import_dry_run_reports_without_changing_then_applies(client, app_context):
+def test_import_dry_run_reports_without_changing_then_applies_as_drafts(client, app_context):
     sign_in(client, make_staff("curator"))
     text = dump([FRENCH_ADVICE, make_programme(id="fr-test-second")], "json")
     dry = upload(client, text, "batch.json", apply=False)
-    assert dry.status_code == 200 and "2 would be created" in dry.get_data(as_text=True)
+    assert dry.status_code == 200 and "2 would be created as drafts" in dry.get_data(as_text=True)
     assert db.session.get(ProgrammeRecord, FRENCH_ADVICE.id) is None
     applied = upload(client, text, "batch.json", apply=True)
-    assert "Imported: 2 created" in applied.get_data(as_text=True)
-    assert db.session.get(ProgrammeRecord, FRENCH_ADVICE.id).lifecycle == "published"
+    assert "Imported: 2 created as drafts" in applied.get_data(as_text=True)
+    # Nothing from a file goes live without review (tests/webapp/test_review.py: published ones get a revision).
+    assert db.session.get(ProgrammeRecord, FRENCH_ADVICE.id).lifecycle == "draft"
+    assert FRENCH_ADVICE.id not in matched_ids(client)
     assert {"import_dry_run", "import"} <= set(actions())
 
 

@@ -309,7 +309,7 @@ def test_preview_match_has_the_shape_of_a_match_document_entry(app_context):
     programme = Programme.model_validate(sample())
     with app_context.test_request_context():
         preview = preview_match(programme)
-    real = match_document(match_one(programme, make_profile()))
+    real = match_document(match_one(programme, make_profile({"region": "FR-IDF"})))  # a firm of its region
     assert set(real) <= set(preview) <= {*real, "territory"}  # the editor says the territory above the card
     assert preview["rank"] == 1 and preview["score"] == 0 and preview["factors"] == []
     assert preview["reach"] == "home" and preview["source_kind"] == "third_party"

@@ -24,12 +24,13 @@ from models.readiness import load_bank
 from programmes.loader import FORMATS, dump, load_text
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, PROGRAMME_STATUSES
-from webapp.admin import analytics, audit, charts, curation, programme_documents, programme_forms
+from webapp.admin import analytics, audit, charts, curation, programme_documents, programme_forms, revisions
 from webapp.admin.blueprint import admin, requires
-from webapp.catalogue import ImportReport, import_programmes, published_programmes
+from webapp.catalogue import published_programmes
 from webapp.db import AuditEntry, ProgrammeRecord, db, write_transaction
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+REFUSED = revisions.StepRefusedError  # a step the rules do not allow (curation's or a revision's): said, not raised
 
 
 class UploadForm(FlaskForm):
@@ -44,7 +45,9 @@ def dashboard() -> str:
     found = curation.records()
     counts = {state: sum(r.lifecycle == state for r in found) for state in curation.LIFECYCLES}
     stale = [r for r in found if curation.is_stale(r) and r.lifecycle != "archived"]
-    return render_template("admin/dashboard.html", counts=counts, stale=stale, total=len(found), form=FlaskForm())
+    return render_template(
+        "admin/dashboard.html", counts=counts, stale=stale, total=len(found), waiting=revisions.waiting(), form=FlaskForm()
+    )
 
 
 @admin.get("/programmes")
@@ -83,13 +86,19 @@ def _record_or_404(programme_id: str) -> ProgrammeRecord:
 @requires("viewer")
 def programme(programme_id: str) -> str:
     record = _record_or_404(programme_id)
+    pending = record.revision_lifecycle is not None
     return render_template(
         "admin/programme.html",
         record=record,
         versions=curation.versions(programme_id),
-        moves=curation.TRANSITIONS[record.lifecycle],
+        # While a revision waits, the programme cannot leave the catalogue (curation.transition says why).
+        moves=() if pending else curation.TRANSITIONS[record.lifecycle],
         stale=curation.is_stale(record),
         form=FlaskForm(),
+        changes=revisions.changes(record),
+        seen=revisions.revision_digest(record),
+        editable=revisions.editable_text(record),
+        version_label=revisions.version_label,
     )
 
 
@@ -105,6 +114,71 @@ def move(programme_id: str) -> Response:
     except curation.CurationError as problem:
         flash(str(problem))
     return redirect(url_for("admin.programme", programme_id=programme_id))
+
+
+def _revision_step(programme_id: str, step: Any, done: str) -> Response:
+    """Run one step of a revision's review in a write transaction; a refused step is said on the programme page."""
+    if not FlaskForm().validate():
+        abort(400)
+    _record_or_404(programme_id)
+    try:
+        with write_transaction():
+            step(request.form.get("seen", ""))
+    except REFUSED as problem:
+        flash(str(problem))
+    else:
+        flash(done)
+    return redirect(url_for("admin.programme", programme_id=programme_id))
+
+
+@admin.post("/programmes/<programme_id>/revision/move")
+@requires("curator")
+def move_revision(programme_id: str) -> Response:
+    to = request.form.get("to", "")
+    done = _("The revision is in review.") if to == "in_review" else _("The revision is back in draft.")
+    return _revision_step(programme_id, lambda seen: revisions.move_revision(programme_id, to, curation.actor(), seen), done)
+
+
+@admin.post("/programmes/<programme_id>/revision/publish")
+@requires("curator")
+def publish_revision(programme_id: str) -> Response:
+    done = _("The revision is published: SMEs now see it.")
+    return _revision_step(programme_id, lambda seen: revisions.publish_revision(programme_id, curation.actor(), seen), done)
+
+
+@admin.post("/programmes/<programme_id>/revision/publish-now")
+@requires("admin")
+def publish_revision_now(programme_id: str) -> Response:
+    done = _("The revision is published now, without review: SMEs now see it.")
+    return _revision_step(programme_id, lambda seen: revisions.publish_now(programme_id, seen), done)
+
+
+@admin.post("/programmes/<programme_id>/revision/discard")
+@requires("curator")
+def discard_revision(programme_id: str) -> Response:
+    done = _("The revision is discarded. Its text stays in the history.")
+    return _revision_step(programme_id, lambda seen: revisions.discard_revision(programme_id, curation.actor(), seen), done)
+
+
+def _text_to_preview(record: ProgrammeRecord) -> tuple[dict[str, Any], bool]:
+    """The revision's text when the page asks for it (?text=revision) and one is waiting, else the published one."""
+    if request.args.get("text") == "revision" and record.revision_document is not None:
+        return record.revision_document, True
+    return record.document, False
+
+
+@admin.get("/programmes/<programme_id>/card")
+@requires("viewer")
+def card_preview(programme_id: str) -> str:
+    """The programme's card as SMEs see it in their results, for its live text or its revision before it goes live."""
+    record = _record_or_404(programme_id)
+    document, of_revision = _text_to_preview(record)
+    return render_template(
+        "admin/card.html",
+        record=record,
+        of_revision=of_revision,
+        preview=programme_documents.preview_match(Programme.model_validate(document)),
+    )
 
 
 @admin.post("/programmes/<programme_id>/verify")
@@ -156,16 +230,10 @@ def import_catalogue() -> Any:
                 problems = [_("The file is not UTF-8 text.")]
             problems += [str(p) for p in found_problems]
             if not problems:
+                # Nothing from a file goes live without review: new programmes become drafts, published ones get
+                # a revision (webapp.admin.curation.import_for_review).
                 apply = request.form.get("apply") == "1"
-
-                def audit_import(done: ImportReport) -> None:
-                    audit.record("import", "catalogue", name, {"created": done.created, "updated": done.updated, "applied": True})
-
-                note = f"import of {name}"
-                report = import_programmes(programmes_found, apply, current_user.email, note, on_apply=audit_import)
-                if not apply:
-                    with write_transaction():
-                        audit.record("import_dry_run", "catalogue", name, {"created": report.created, "updated": report.updated})
+                report = curation.import_for_review(programmes_found, apply, current_user.email, name)
         status = 400 if problems else 200
     elif request.method == "POST":
         status = 400
@@ -211,10 +279,20 @@ def audit_export() -> Response:
 @admin.get("/programmes/<programme_id>/reach")
 @requires("viewer")
 def reach(programme_id: str) -> str:
-    """Whom this programme (draft or published) would reach among the stored assessments, before publishing."""
+    """Whom this programme (draft or published), or its revision (?text=revision), would reach among the stored
+    assessments, before publishing."""
     record = _record_or_404(programme_id)
-    preview = analytics.reach_preview(Programme.model_validate(record.document), analytics.stored_assessments(), dt.date.today())
-    return render_template("admin/reach.html", record=record, reach=preview, size_labels=analytics.SIZE_LABELS, min_cell=analytics.MIN_CELL)
+    document, of_revision = _text_to_preview(record)
+    preview = analytics.reach_preview(Programme.model_validate(document), analytics.stored_assessments(), dt.date.today())
+    return render_template(
+        "admin/reach.html",
+        record=record,
+        document=document,
+        of_revision=of_revision,
+        reach=preview,
+        size_labels=analytics.SIZE_LABELS,
+        min_cell=analytics.MIN_CELL,
+    )
 
 
 @admin.get("/insights")
@@ -233,8 +311,18 @@ def insights() -> str:
     )
 
 
-def _editor(form: FlaskForm, title: str, action: str, cancel_url: str, creating: bool) -> Any:
-    """Render, add a rule, preview or save the programme editor (all without JavaScript)."""
+def _saved_message(record: ProgrammeRecord) -> str:
+    if record.lifecycle != "published":
+        return _("Saved.")
+    if record.revision_document is None:
+        return _("Nothing was saved: the text is the same as the published one.")
+    return _("Saved as a revision in draft. SMEs keep seeing the published text until the revision is reviewed and published.")
+
+
+def _editor(form: FlaskForm, title: str, action: str, cancel_url: str, creating: bool, revising: bool = False) -> Any:
+    """Render, add a rule, preview or save the programme editor (all without JavaScript).
+
+    `revising`: the programme is published, so what is saved here becomes its revision (the page says so)."""
     status = 200
     preview = None
     if request.method == "POST":
@@ -249,15 +337,22 @@ def _editor(form: FlaskForm, title: str, action: str, cancel_url: str, creating:
             else:
                 try:
                     with write_transaction():
-                        curation.save(programme, creating=creating)
-                except curation.CurationError as problem:
+                        record = curation.save(programme, creating=creating)
+                        message = _saved_message(record)
+                except REFUSED as problem:
                     form.id.errors = [str(problem)]
                     status = 400
                 else:
-                    flash(_("Saved."))
+                    flash(message)
                     return redirect(url_for("admin.programme", programme_id=programme.id))
     return render_template(
-        "admin/programme_form.html", form=form, title=title, action=action, preview=preview, cancel_url=cancel_url
+        "admin/programme_form.html",
+        form=form,
+        title=title,
+        action=action,
+        preview=preview,
+        cancel_url=cancel_url,
+        revising=revising,
     ), status
 
 
@@ -272,8 +367,11 @@ def new_programme() -> Any:
 @requires("curator")
 def edit_programme(programme_id: str) -> Any:
     record = _record_or_404(programme_id)
+    revising = record.lifecycle == "published"
+    title = _("Edit the revision") if revising else _("Edit programme")
     if request.method == "GET":
-        form = programme_forms.ProgrammeForm(data=programme_documents.document_to_form_data(record.document))
+        # A published programme's editor starts from its waiting revision, if any: the work in progress.
+        form = programme_forms.ProgrammeForm(data=programme_documents.document_to_form_data(revisions.editable_text(record)))
     else:
         form = programme_forms.ProgrammeForm()
         if form.id.data != programme_id:
@@ -281,12 +379,14 @@ def edit_programme(programme_id: str) -> Any:
             return render_template(
                 "admin/programme_form.html",
                 form=form,
-                title=_("Edit programme"),
+                title=title,
                 action=request.path,
                 preview=None,
                 cancel_url=url_for("admin.programme", programme_id=programme_id),
+                revising=revising,
             ), 400
-    return _editor(form, _("Edit programme"), request.path, url_for("admin.programme", programme_id=programme_id), creating=False)
+    cancel = url_for("admin.programme", programme_id=programme_id)
+    return _editor(form, title, request.path, cancel, creating=False, revising=revising)
 
 
 @admin.get("/programmes/<programme_id>/duplicate")
