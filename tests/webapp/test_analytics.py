@@ -484,3 +484,26 @@ def test_a_lone_withheld_cell_in_a_column_takes_the_smallest_other_one_with_it()
     # Column 1 had one withheld cell (IT): DE's 12, the smallest shown, is withheld too; column 2 already had two.
     assert [r.values for r in protected] == [(30, None), (None, 13), (None, None)]
     assert protect_column_totals(protected) == protected
+
+
+def test_regional_coverage_names_each_region_and_its_gaps(bundled):
+    table = analytics.regional_catalogue(bundled, ["FR-75C", "DE-HH"])
+    bavaria = table.row("DE-BY")
+    assert bavaria.label == "Bayern (DE-BY)"
+    assert dict(zip(table.columns, bavaria.values, strict=True)) == {
+        c: sum(1 for p in bundled if p.category == c and "DE-BY" in p.territory.regions) for c in CATEGORIES
+    }
+    assert sum(bavaria.values) == 2  # the Digitalbonus and KI-Transfer Plus
+    # Regions firms gave: Paris counts the Île-de-France programmes; Hamburg has none of any kind (a row of zeros).
+    assert table.row("FR-75C").values == table.row("FR-IDF").values and sum(table.row("FR-75C").values) >= 1
+    assert table.row("DE-HH").values == (0,) * len(CATEGORIES)
+    # Greater London's 33 codes make one row.
+    london = [r for r in table if r.key.startswith("GB-") and r.key not in ("GB-SCT", "GB-WLS", "GB-NIR", "GB-ENG")]
+    assert len(london) == 1 and "32 more areas" in str(london[0].label)
+
+
+def test_insights_show_gaps_by_region(stored, with_catalogue):
+    found = insights(stored, with_catalogue)
+    assert [r.key for r in found.coverage_by_region] == ["unknown"]  # the 42 firms gave no region
+    assert found.coverage_by_region.row("unknown").firms == 42
+    assert len(found.regional_catalogue) >= 27

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pycountry
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -40,6 +41,7 @@ from models.profile import Profile, ProfileRequest, answer_problems, build_profi
 from models.reach import reach_of
 from models.readiness import load_bank
 from models.rules import Facts, Status
+from programmes.codes import is_region, region_and_parents
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, DIMENSIONS, STAGES
 from webapp.db import Assessment, db
@@ -64,6 +66,8 @@ SIZE_LABELS: dict[str, Any] = {
     "unknown": _l("Number of employees not given"),
 }
 UNKNOWN_LABEL = _l("Not given")
+CATALOGUE_COUNT = "catalogue_count"  # a count of programmes, not of firms: never withheld
+MAX_LISTED_REGIONS = 5  # a programme naming more regions than this (Greater London) is one row, under its first
 OPEN_LABEL = _l("Open for applications")  # the label models.matching gives the OPEN_CRITERION
 
 Value = float | int | None
@@ -359,7 +363,9 @@ class Insights:
     readiness_by_sector: Table  # NACE section letter, 'unknown' when not given
     most_matched: Table  # columns MATCHED_COLUMNS; the TOP_PROGRAMMES programmes matched most often
     coverage_by_country: Table  # columns CATEGORIES: share of firms shown NO eligible programme of the category
+    coverage_by_region: Table  # the same by the firm's region ('unknown' when not given)
     coverage_by_size: Table
+    regional_catalogue: Table  # catalogue only, no firm data: regional programmes of each kind per region; 0 is a gap
     fairness_by_size: Table  # columns FAIRNESS_COLUMNS
     fairness_by_country: Table
 
@@ -417,6 +423,7 @@ def insights(assessments: Iterable[Assessment], programmes: Sequence[Programme])
     names = {p.id: p.name for p in programmes}
     category_index = {c: i for i, c in enumerate(CATEGORIES)}
     countries: list[str] = []
+    regions: list[str] = []
     sizes: list[str] = []
     sectors: list[str] = []
     days: list[dt.date] = []
@@ -431,6 +438,7 @@ def insights(assessments: Iterable[Assessment], programmes: Sequence[Programme])
         enterprise = (assessment.request or {}).get("enterprise") or {}
         result = assessment.result
         countries.append(enterprise.get("country") or UNKNOWN)
+        regions.append(enterprise.get("region") or UNKNOWN)
         sizes.append(size_class(enterprise.get("employees")))
         sectors.append(enterprise.get("sector") or UNKNOWN)
         days.append(_day(assessment.created_at))
@@ -482,10 +490,42 @@ def insights(assessments: Iterable[Assessment], programmes: Sequence[Programme])
         readiness_by_sector=_breakdown(sectors, READINESS_COLUMNS, SCORE, means, label=_code_label),
         most_matched=most_matched,
         coverage_by_country=_breakdown(countries, CATEGORIES, SHARE, gaps, label=_code_label),
+        coverage_by_region=_breakdown(regions, CATEGORIES, SHARE, gaps, label=_code_label),
         coverage_by_size=_breakdown(sizes, CATEGORIES, SHARE, gaps, order=SIZE_CLASSES, label=_size_label),
+        regional_catalogue=regional_catalogue(programmes, [r for r in regions if r != UNKNOWN]),
         fairness_by_size=_breakdown(sizes, FAIRNESS_COLUMNS, SHARE, rates, order=SIZE_CLASSES, label=_size_label),
         fairness_by_country=_breakdown(countries, FAIRNESS_COLUMNS, SHARE, rates, label=_code_label),
     )
+
+
+def regional_catalogue(programmes: Sequence[Programme], firm_regions: Iterable[str] = ()) -> Table:
+    """Per region, how many regional programmes of each kind serve it: the regions the catalogue names and those
+    firms gave. A region given by firms with no regional programme at all shows as a row of zeros.
+
+    Catalogue facts, not firm data: nothing is withheld. A firm's region counts a programme of a larger region
+    holding it (Paris counts the Île-de-France programmes). A programme naming many regions (Greater London's 33
+    codes) is one row, under its first code, labelled with how many more it holds."""
+    regional = [p for p in programmes if p.territory.regions]
+    labels: dict[str, str] = {}
+    for p in regional:
+        codes = sorted(p.territory.regions)
+        if len(codes) > MAX_LISTED_REGIONS:
+            labels[codes[0]] = _l("%(region)s and %(num)d more areas", region=_region_label(codes[0]), num=len(codes) - 1)
+        else:
+            labels.update((code, _region_label(code)) for code in codes)
+    for code in firm_regions:
+        labels.setdefault(code, _region_label(code))
+    rows = []
+    for key in sorted(labels):
+        inside = region_and_parents(key) if is_region(key) else {key}
+        counts = [sum(1 for p in regional if p.category == c and not inside.isdisjoint(p.territory.regions)) for c in CATEGORIES]
+        rows.append(Row(key, labels[key], None, tuple(counts), False))
+    return Table(CATEGORIES, CATALOGUE_COUNT, tuple(rows))
+
+
+def _region_label(code: str) -> str:
+    found = pycountry.subdivisions.get(code=code) if is_region(code) else None
+    return f"{found.name} ({code})" if found else code
 
 
 def stored_assessments(batch: int = 500) -> Iterator[Assessment]:
