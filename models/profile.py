@@ -7,11 +7,13 @@ catalogue's test cases); `build_profile` turns a valid request into a `Profile`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from models.names import clean_name
 from models.profile_schema import enterprise_schema, money_schema, request_schema
 from models.readiness import QuestionBank, Readiness, score_answers, score_levels
 from programmes.codes import is_country, is_region
@@ -20,6 +22,10 @@ from programmes.vocabulary import DIMENSIONS, GOALS, NACE_SECTIONS
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "it", "ja")  # models.profile_schema lists the same
 MAX_AMOUNT = 1e13  # larger than any SME's turnover by far; stops absurd numbers early
+# The largest employer in the world has about 2.3 million staff; a headcount above this is a typing mistake.
+MAX_EMPLOYEES = 10_000_000
+MIN_FOUNDED_YEAR = 1800
+NOT_FINITE = "Must be a finite number, not NaN or Infinity"
 
 
 def _integral(value: Any) -> Any:
@@ -28,6 +34,59 @@ def _integral(value: Any) -> Any:
 
 
 WholeNumber = Annotated[int, BeforeValidator(_integral)]
+
+
+def within(minimum: float, maximum: float | None, below: str, above: str = "") -> BeforeValidator:
+    """Bounds checked before pydantic's own ge/le, so that a reader gets a sentence instead of "Input should be
+    less than or equal to 10000000000000"; the Field's ge/le stay, for the published JSON Schema."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value  # a wrong type is pydantic's to report
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(NOT_FINITE)
+        if value < minimum:
+            raise ValueError(below)
+        if maximum is not None and value > maximum:
+            raise ValueError(above)
+        return value
+
+    return BeforeValidator(check)
+
+
+def _clean_name(value: Any) -> Any:
+    return clean_name(value) if isinstance(value, str) else value
+
+
+# Each number with its limits twice: ge/le for the published JSON Schema, `within` for the sentence a reader gets.
+# (Before-validators run last-listed first, so `within` sees the number as sent.)
+Employees = Annotated[
+    int,
+    Field(ge=0, le=MAX_EMPLOYEES),
+    BeforeValidator(_integral),
+    within(0, MAX_EMPLOYEES, "The number of employees cannot be negative", f"Give the number of employees from 0 to {MAX_EMPLOYEES:,}"),
+]
+FoundedYear = Annotated[
+    int,
+    Field(ge=MIN_FOUNDED_YEAR),
+    BeforeValidator(_integral),
+    within(MIN_FOUNDED_YEAR, None, f"Give a founding year of {MIN_FOUNDED_YEAR} or later"),
+]
+GrowthPct = Annotated[
+    float,
+    Field(ge=-100, le=10_000),
+    within(
+        -100, 10_000, "A business cannot shrink by more than 100 per cent: give -100 or more", "Give a growth of at most 10,000 per cent"
+    ),
+]
+CapacityPct = Annotated[float, Field(ge=0, le=100), within(0, 100, "Give a percentage from 0 to 100", "Give a percentage from 0 to 100")]
+Amount = Annotated[
+    float,
+    Field(ge=0, le=MAX_AMOUNT),
+    within(0, MAX_AMOUNT, "An amount cannot be negative", f"Give an amount of at most {MAX_AMOUNT:,.0f}"),
+]
+
+
 MAX_EXPANSION_COUNTRIES = 10
 
 
@@ -42,7 +101,7 @@ CountryCode = Annotated[str, BeforeValidator(_upper)]
 class Money(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=money_schema)
 
-    amount: float = Field(ge=0, le=MAX_AMOUNT)
+    amount: Amount
     currency: str
 
     @field_validator("currency")
@@ -56,16 +115,17 @@ class Money(BaseModel):
 class EnterpriseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra=enterprise_schema)
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    # Control characters and bidirectional overrides are removed before the length is checked (models.names).
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), BeforeValidator(_clean_name)] | None = None
     country: CountryCode
     region: Annotated[str, BeforeValidator(_upper)] | None = None
     expansion_countries: list[CountryCode] = Field(default_factory=list)
     sector: str | None = None
-    employees: Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_integral)] | None = None
+    employees: Employees | None = None
     annual_turnover: Money | None = None
     balance_sheet_total: Money | None = None
-    founded_year: Annotated[int, Field(ge=1800), BeforeValidator(_integral)] | None = None
-    annual_growth_pct: float | None = Field(default=None, ge=-100, le=10_000)
+    founded_year: FoundedYear | None = None
+    annual_growth_pct: GrowthPct | None = None
     independent: bool | None = None
 
     @field_validator("country")
@@ -119,7 +179,7 @@ class ProfileRequest(BaseModel):
     levels: dict[str, WholeNumber] | None = None
     answers: dict[str, str | list[str]] | None = None
     goals: list[str] = Field(default_factory=list, max_length=len(GOALS))
-    cofunding_capacity_pct: float | None = Field(default=None, ge=0, le=100)
+    cofunding_capacity_pct: CapacityPct | None = None
     language: str = "en"
 
     @field_validator("levels")

@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from config import BaseConfig, check_production_secret, config_class, normalise_database_url
 from webapp.db import db
 from webapp.errors import register_errors
+from webapp.form_text import init_form_text
 from webapp.i18n import init_i18n
 from webapp.security import init_security
 
@@ -74,6 +75,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _templates(app)
     db.init_app(app)
     migrate.init_app(app, db)
+    init_form_text(app)  # before CSRFProtect reads the form, so that a field that is not UTF-8 cannot empty it
     csrf.init_app(app)
     init_i18n(app)
 

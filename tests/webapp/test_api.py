@@ -203,3 +203,12 @@ def test_a_whole_number_written_with_a_decimal_point_is_that_number(client, with
     body["enterprise"]["employees"] = 42.5
     refused = client.post("/api/v1/assessments", json=body)
     assert refused.status_code == 422 and "enterprise.employees" in refused.get_json()["error"]["fields"]
+
+
+def test_a_name_keeps_its_text_without_control_or_bidi_characters(client, with_catalogue):
+    body = json.loads(json.dumps(SPEC_EXAMPLE))
+    body["enterprise"]["name"] = "\u202eAtelier\u0000 Dupont\u2066\r\nS.A."
+    response = client.post("/api/v1/assessments", json=body)
+    assert response.status_code == 201
+    stored = db.session.get(Assessment, response.get_json()["id"])
+    assert stored.request["enterprise"]["name"] == "Atelier Dupont S.A."

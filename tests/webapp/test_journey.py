@@ -94,9 +94,9 @@ def test_changing_country_forgets_the_old_region(client):
 
 TAMPERED = [
     ({**ABOUT, "country": "XX"}, "about", "Not a valid choice"),
-    ({**ABOUT, "employees": "-4"}, "about", "whole number"),
-    ({**ABOUT, "employees": "1e400"}, "about", "whole number"),
-    ({**ABOUT, "employees": "99999999999"}, "about", "whole number"),
+    ({**ABOUT, "employees": "-4"}, "about", "cannot be negative"),
+    ({**ABOUT, "employees": "1e400"}, "about", "from 0 to 10,000,000"),
+    ({**ABOUT, "employees": "99999999999"}, "about", "from 0 to 10,000,000"),
     ({**ABOUT, "employees": "4.5"}, "about", "whole number"),
     ({**ABOUT, "name": "x" * 10_000}, "about", "200 characters or fewer"),
     ({**ABOUT, "is_admin": "1"}, "about", "fields it should not have"),
@@ -217,3 +217,55 @@ def test_needs_info_cards_link_to_the_question_that_settles_it(client, with_cata
     client.post(f"/p/{token}/submit")
     page = client.get(f"/results/{token}").get_data(as_text=True)
     assert f"/p/{token}/about?return=check" in page
+
+
+@pytest.mark.parametrize(
+    ("slug", "data", "field", "message"),
+    [
+        ("about", {**ABOUT, "employees": "-1"}, "employees", "The number of people cannot be negative: enter 0 or more"),
+        ("about", {**ABOUT, "employees": "10,000,001"}, "employees", "Enter a number of people from 0 to 10,000,000"),
+        ("about", {**ABOUT, "employees": "2.5"}, "employees", "Enter the number of people as a whole number, like 12"),
+        ("about", {**ABOUT, "employees": "lots"}, "employees", "Enter the number of people as a whole number, like 12"),
+        ("business", {**BUSINESS, "annual_turnover_amount": "-5"}, "annual_turnover_amount", "An amount of money cannot be negative"),
+        (
+            "business",
+            {**BUSINESS, "annual_turnover_amount": "1e20"},
+            "annual_turnover_amount",
+            "Enter an amount of at most 10,000,000,000,000",
+        ),
+        ("business", {**BUSINESS, "founded_year": "3000"}, "founded_year", "The year your business was founded cannot be in the future"),
+        ("business", {**BUSINESS, "founded_year": "1700"}, "founded_year", "Enter a year between 1800 and"),
+        ("business", {**BUSINESS, "annual_growth_pct": "-101"}, "annual_growth_pct", "cannot shrink by more than 100 per cent"),
+    ],
+)
+def test_a_number_out_of_range_gets_a_message_that_says_so(client, slug, data, field, message):
+    token = start(client)
+    client.post(f"/p/{token}/about", data=ABOUT)
+    before = draft_data(token)
+    response = client.post(f"/p/{token}/{slug}", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = re.search(rf'<p id="{field}-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    assert error and message in error.group(1), html[:3000]
+    assert draft_data(token) == before
+
+
+def test_the_largest_headcount_allowed_is_saved(client):
+    token = start(client)
+    assert client.post(f"/p/{token}/about", data={**ABOUT, "employees": "10 000 000"}).status_code == 302
+    assert draft_data(token)["enterprise"]["employees"] == 10_000_000
+
+
+def test_a_name_keeps_its_text_without_control_or_bidi_characters(client):
+    token = start(client)
+    typed = "\u202eAtelier\u0000 Dupont\u2066 & fils\u2069\r\nS.A.\u200f"
+    assert client.post(f"/p/{token}/about", data={**ABOUT, "name": typed}).status_code == 302
+    assert draft_data(token)["enterprise"]["name"] == "Atelier Dupont & fils S.A.\u200f"
+    page = client.get(f"/p/{token}/about").get_data(as_text=True)
+    assert 'value="Atelier Dupont &amp; fils S.A.\u200f"' in page
+
+
+def test_a_name_that_is_only_control_characters_is_no_name(client):
+    token = start(client)
+    assert client.post(f"/p/{token}/about", data={**ABOUT, "name": "\u202e\u0007"}).status_code == 302
+    assert "name" not in draft_data(token)["enterprise"]

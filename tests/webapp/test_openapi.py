@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 
 from programmes.codes import is_region
 from tests.webapp.test_api import SPEC_EXAMPLE
@@ -113,4 +114,20 @@ def map_case(_context, case):
 def test_schemathesis_finds_no_failure(case, app_with_catalogue):
     """Default checks: no server error, documented status codes and content types, responses conforming to their
     schemas, invalid data rejected, and 405 with Allow for undocumented methods."""
+    case.call_and_validate(app=app_with_catalogue)
+
+
+# Negative mode only, and only the endpoint that reads a body: schemathesis writes bodies that break the published
+# schema (wrong types, values past every limit, missing or extra fields) and checks that each is refused with a
+# 4xx, never a 5xx, in the documented error body. (The test above mixes both modes across every endpoint.)
+negative = schemathesis.openapi.from_dict(_published_document()).include(method="POST", path_regex="^/api/v1/assessments$")
+negative.config.generation.update(modes=[GenerationMode.NEGATIVE])
+
+
+negative.hook(map_case)  # the same unique Idempotency-Key per request as above
+
+
+@negative.parametrize()
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+def test_schemathesis_negative_bodies_are_refused_without_a_server_error(case, app_with_catalogue):
     case.call_and_validate(app=app_with_catalogue)

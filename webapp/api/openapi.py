@@ -90,7 +90,13 @@ def openapi_document() -> dict[str, Any]:
                     "content": {REPORT_CONTENT_TYPES[f]: {"schema": {"type": "string", "format": "binary"}} for f in REPORT_FORMATS},
                 }
             if method == "post":
-                _add_error(operation, 400, "The body is not valid JSON, or the Idempotency-Key header is malformed.")
+                _add_error(
+                    operation,
+                    400,
+                    "malformed_json: the body is not UTF-8 JSON, is nested more than 32 levels deep, repeats a key, or has "
+                    "NaN, Infinity or a number of more than 30 digits (the message says which); or "
+                    "invalid_idempotency_key: the Idempotency-Key header is malformed.",
+                )
                 _add_error(operation, 413, "The body is larger than 64 KB.")
                 _add_error(operation, 415, "The body is not sent as application/json.")
             _add_error(operation, 429, "Too many requests from this address; Retry-After says when to try again.")

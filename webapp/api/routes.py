@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -14,6 +13,7 @@ from models.profile import ProfileRequest
 from models.readiness import load_bank
 from programmes.schema import Programme
 from webapp.api import idempotency
+from webapp.api.body import MalformedBodyError, read_json
 from webapp.api.openapi import documented, openapi_document
 from webapp.api.reference import reference_sections
 from webapp.api.schemas import AssessmentDocument, CreateHeaders, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
@@ -82,9 +82,9 @@ def create() -> Response:
         return error_response(415, "unsupported_media_type", "Send the body as application/json.")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return error_response(400, "malformed_json", "The body is not valid JSON.")
+        data = read_json(raw)
+    except MalformedBodyError as problem:
+        return error_response(400, "malformed_json", str(problem))
     key = request.headers.get(idempotency.HEADER)
     if key is not None and not idempotency.valid(key):
         return error_response(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 visible ASCII characters.")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pycountry
 from babel.numbers import get_territory_currencies
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,7 +21,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import Field, RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from models.profile import MAX_EXPANSION_COUNTRIES
+from models.names import clean_name
+from models.profile import MAX_EMPLOYEES, MAX_EXPANSION_COUNTRIES, MIN_FOUNDED_YEAR
 from models.readiness import Question, QuestionBank
 from programmes.rates import known_currencies
 from programmes.vocabulary import GOALS
@@ -28,7 +30,6 @@ from webapp.assessment.steps import ABOUT, BUSINESS, Section
 from webapp.assessment.steps import GOALS as GOALS_SECTION
 
 MAX_TEXT = 200
-MAX_EMPLOYEES = 10_000_000
 MAX_AMOUNT = Decimal(10) ** 13
 
 
@@ -64,10 +65,22 @@ def parse_number(raw: str) -> Decimal:
 
 
 class NumberText:
-    """Validates a number typed as text, within bounds; `whole` refuses fractions."""
+    """Validates a number typed as text, within bounds; `whole` refuses fractions.
 
-    def __init__(self, minimum: Decimal | int, maximum: Decimal | int, whole: bool, message: str) -> None:
+    `message` explains what to type; `below` and `above`, when given, replace it for a number out of bounds, where
+    "as a whole number, like 12" would not tell the person what is wrong with -5 or 50,000,000."""
+
+    def __init__(
+        self,
+        minimum: Decimal | int,
+        maximum: Decimal | int,
+        whole: bool,
+        message: str,
+        below: str | None = None,
+        above: str | None = None,
+    ) -> None:
         self.minimum, self.maximum, self.whole, self.message = Decimal(minimum), Decimal(maximum), whole, message
+        self.below, self.above = below or message, above or message
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if not field.data or not field.data.strip():
@@ -76,7 +89,11 @@ class NumberText:
             value = parse_number(field.data)
         except ValueError:
             raise ValidationError(self.message) from None
-        if (self.whole and value != value.to_integral_value()) or not self.minimum <= value <= self.maximum:
+        if value < self.minimum:
+            raise ValidationError(self.below)
+        if value > self.maximum:
+            raise ValidationError(self.above)
+        if self.whole and value != value.to_integral_value():
             raise ValidationError(self.message)
 
 
@@ -133,10 +150,19 @@ def _select(label: str, choices: list[tuple[str, str]], placeholder: str, requir
     )
 
 
-def _number(label: str, hint: str | None, minimum: Decimal | int, maximum: Decimal | int, whole: bool, message: str) -> StringField:
+def _number(
+    label: str,
+    hint: str | None,
+    minimum: Decimal | int,
+    maximum: Decimal | int,
+    whole: bool,
+    message: str,
+    below: str | None = None,
+    above: str | None = None,
+) -> StringField:
     return StringField(
         label,
-        validators=[Optional(), Length(max=40, message=message), NumberText(minimum, maximum, whole, message)],
+        validators=[Optional(), Length(max=40, message=message), NumberText(minimum, maximum, whole, message, below, above)],
         widget=GovTextInput(),
         description=hint or "",
         render_kw={"inputmode": "decimal" if not whole else "numeric", "spellcheck": "false", "autocomplete": "off"},
@@ -155,6 +181,9 @@ def about_form(bank: QuestionBank) -> type[FlaskForm]:
     class AboutForm(FlaskForm):
         name = StringField(
             _l("Name of your business (optional)"),
+            # Kept as typed, minus control characters and bidirectional overrides (models.names), before the length
+            # is checked, the draft stores it, or the page shows it again.
+            filters=[lambda value: clean_name(value) if isinstance(value, str) else value],
             validators=[Optional(), Length(max=MAX_TEXT, message=_l("Name must be %(max)d characters or fewer", max=MAX_TEXT))],
             widget=GovTextInput(),
             render_kw={"autocomplete": "organization"},
@@ -169,7 +198,14 @@ def about_form(bank: QuestionBank) -> type[FlaskForm]:
         _(sector["hint"]),
     )
     AboutForm.employees = _number(
-        _(employees["text"]), _(employees["hint"]), 0, MAX_EMPLOYEES, True, _("Enter the number of people as a whole number, like 12")
+        _(employees["text"]),
+        _(employees["hint"]),
+        0,
+        MAX_EMPLOYEES,
+        True,
+        _("Enter the number of people as a whole number, like 12"),
+        below=_("The number of people cannot be negative: enter 0 or more"),
+        above=_("Enter a number of people from 0 to %(max)s", max=format_decimal(MAX_EMPLOYEES)),
     )
     return AboutForm
 
@@ -187,8 +223,17 @@ def business_form(bank: QuestionBank, country: str | None) -> type[FlaskForm]:
     )
     for money in ("annual_turnover", "balance_sheet_total"):
         question = questions[money]
-        message = _("Enter an amount of money as a number, like 450000")
-        setattr(BusinessForm, f"{money}_amount", _number(_(question["text"]), _(question["hint"]), 0, MAX_AMOUNT, False, message))
+        amount = _number(
+            _(question["text"]),
+            _(question["hint"]),
+            0,
+            MAX_AMOUNT,
+            False,
+            _("Enter an amount of money as a number, like 450000"),
+            below=_("An amount of money cannot be negative: enter 0 or more"),
+            above=_("Enter an amount of at most %(max)s", max=format_decimal(MAX_AMOUNT)),
+        )
+        setattr(BusinessForm, f"{money}_amount", amount)
         setattr(
             BusinessForm,
             f"{money}_currency",
@@ -204,14 +249,21 @@ def business_form(bank: QuestionBank, country: str | None) -> type[FlaskForm]:
     BusinessForm.founded_year = _number(
         _(founded["text"]),
         _(founded["hint"]),
-        1800,
+        MIN_FOUNDED_YEAR,
         this_year,
         True,
-        _("Enter a year between 1800 and %(year)d, like 2016", year=this_year),
+        _("Enter a year between %(first)d and %(year)d, like 2016", first=MIN_FOUNDED_YEAR, year=this_year),
+        above=_("The year your business was founded cannot be in the future"),
     )
     growth = questions["annual_growth_pct"]
     BusinessForm.annual_growth_pct = _number(
-        _(growth["text"]), _(growth["hint"]), -100, 10_000, False, _("Enter a percentage between -100 and 10000, like 15")
+        _(growth["text"]),
+        _(growth["hint"]),
+        -100,
+        10_000,
+        False,
+        _("Enter a percentage between -100 and 10000, like 15"),
+        below=_("A business cannot shrink by more than 100 per cent: enter -100 or more"),
     )
     independent = questions["independent"]
     BusinessForm.independent = RadioField(
