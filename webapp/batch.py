@@ -30,6 +30,7 @@ from models.ranking import prior
 from models.reach import NOT_REACHED, REACH_WORDS
 from models.readiness import Readiness, load_bank
 from programmes.vocabulary import DIMENSIONS, REACHES
+from webapp.api.body import MalformedBodyError, read_json_text
 from webapp.assessments import InvalidProfileError, model_version, validate_profile
 from webapp.catalogue import compiled_catalogue
 from webapp.db import db
@@ -147,9 +148,11 @@ def _jsonl_items(handle: IO[str]) -> Iterator[Item]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, None, None, {"body": f"Not valid JSON (column {error.colno}: {error.msg})"}
+            # The API's reader: a hostile line (nested 10,000 deep, NaN, a repeated key) is that row's error, not the
+            # end of a run of thousands.
+            data = read_json_text(line)
+        except MalformedBodyError as error:
+            yield number, None, None, {"body": str(error)}
             continue
         identifier = data.pop("id", None) if isinstance(data, dict) else None
         yield number, identifier, data, None

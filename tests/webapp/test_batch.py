@@ -112,7 +112,7 @@ def test_jsonl_in_jsonl_out_with_a_broken_line(app_context, with_catalogue, tmp_
     out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [r["row"] for r in out] == [1, 2, 3, 5]
     assert out[0]["id"] == 7 and out[0]["error"] is None
-    assert list(out[1]["error"]) == ["body"] and "Not valid JSON" in out[1]["error"]["body"]
+    assert list(out[1]["error"]) == ["body"] and "not valid JSON" in out[1]["error"]["body"]
     assert "enterprise.country" in out[2]["error"] and out[2]["matches"] == []
     document = evaluate(validate_profile(good))
     assert out[3]["readiness"]["overall"] == document["readiness"]["overall"]
@@ -123,6 +123,19 @@ def test_jsonl_in_jsonl_out_with_a_broken_line(app_context, with_catalogue, tmp_
     ]
     assert out[3]["catalogue_version"] == document["catalogue_version"]
     assert assessment_count() == 0
+
+
+def test_a_hostile_jsonl_line_is_that_rows_error_and_the_run_goes_on(app_context, with_catalogue, tmp_path):
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    good = json.dumps(make_request({"country": "DE"}))
+    source.write_text("\n".join(["[" * 10_000 + "]" * 10_000, '{"a": 1, "a": 2}', '{"x": NaN}', good]) + "\n", encoding="utf-8")
+    result = run(app_context, source, "-o", target)
+    assert result.exit_code == 0 and "4 rows: 1 matched, 3 errors" in result.stderr
+    out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert "nested more than 32 levels" in out[0]["error"]["body"]
+    assert "repeats the key 'a'" in out[1]["error"]["body"]
+    assert "finite number" in out[2]["error"]["body"]
+    assert out[3]["error"] is None
 
 
 def test_output_kind_follows_its_extension(app_context, with_catalogue, tmp_path):

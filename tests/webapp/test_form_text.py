@@ -3,6 +3,7 @@ any view stores them, and never shown as the CSRF time-out page or a 500."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
@@ -228,3 +229,12 @@ def test_an_unreadable_csrf_token_is_refused_for_the_page_even_where_fields_show
     # The token is no answer a person typed: there is no field to show it on, and CSRF would call it a time-out.
     response = per_field_app.test_client().post("/per-field", data=encoded({"name": "Café"}, csrf_token=b"\xff"), content_type=FORM)
     assert response.status_code == 400 and REFUSED in response.get_data(as_text=True)
+
+
+def test_on_a_journey_page_the_message_is_on_the_answer_itself_and_the_rest_is_kept(client):
+    token = start(client)
+    body = encoded({"country": "FR", "employees": "4"}, name=b"Caf\xe9")
+    html = client.post(f"/p/{token}/about", data=body, content_type=FORM).get_data(as_text=True)
+    error = re.search(r'<p id="name-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    assert error and CANNOT_READ in error.group(1)
+    assert 'value="4"' in html  # the readable answers come back as typed

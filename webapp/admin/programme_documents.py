@@ -40,6 +40,7 @@ from webapp.admin.programme_forms import (
     RuleForm,
     TerritoryForm,
 )
+from webapp.api.body import read_json_text
 from webapp.assessment.forms import number_text, parse_number
 from webapp.i18n import render_text
 from webapp.presentation import country_name
@@ -206,7 +207,7 @@ def _rule_document(rule: RuleForm, problems: list[tuple[Field, str]]) -> dict[st
         raw = _clean(rule.any_of_json.data)
         if raw:
             try:
-                document["rules"] = json.loads(raw)
+                document["rules"] = read_json_text(raw)  # bounded nesting: a hostile paste is a field error, not a 500
             except ValueError as error:
                 problems.append((rule.any_of_json, _("Enter the sub-rules as a JSON list: %(problem)s", problem=str(error))))
         return _without_none(document)
@@ -258,7 +259,7 @@ def _size_benefits(form: ProgrammeForm, problems: list[tuple[Field, str]]) -> An
     if not raw:
         return []
     try:
-        return json.loads(raw)
+        return read_json_text(raw)
     except ValueError as error:
         problems.append((form.benefit_by_size, _("Enter the benefits by size as a JSON list: %(problem)s", problem=str(error))))
         return None  # left out: the problem above is the one to fix

@@ -33,6 +33,7 @@ from sqlalchemy import and_, or_, select
 from wtforms import Form, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
+from models.names import clean_name
 from webapp.admin.analytics import size_class
 from webapp.db import Assessment, Draft, FollowUpConsent, ProgrammeRecord, db, utcnow
 from webapp.results.exports import neutralise
@@ -239,7 +240,7 @@ def live_contacts(draft_ids: set[str]) -> dict[str, tuple[str, str, str]]:
         .order_by(FollowUpConsent.given_at, FollowUpConsent.id)
     )
     return {
-        c.draft_id: (c.contact_name or "", c.contact_email or "", c.given_at.isoformat(timespec="seconds") + "Z")
+        c.draft_id: (clean_name(c.contact_name or ""), c.contact_email or "", c.given_at.isoformat(timespec="seconds") + "Z")
         for c in db.session.execute(statement)
     }
 

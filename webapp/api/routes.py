@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from models.profile import ProfileRequest
 from models.readiness import load_bank
+from programmes.loader import load_aliases
 from programmes.schema import Programme
 from webapp.api import idempotency
 from webapp.api.body import MalformedBodyError, read_json
@@ -185,11 +186,17 @@ def programmes() -> Response:
 
 
 @api.get("/programmes/<programme_id>")
-@documented("programmes", {200: Programme, 404: ErrorBody})
+@documented("programmes", {200: Programme, 301: None, 404: ErrorBody})
 def programme(programme_id: str) -> Response:
-    """Read one published programme: its eligibility rules, benefit, dates, source and last verification."""
+    """Read one published programme: its eligibility rules, benefit, dates, source and last verification.
+
+    An older id of a programme (programmes/aliases.yaml, e.g. the research's gb-… ids of UK programmes) answers 301
+    with the current one in Location."""
     found = next((p for p in compiled_catalogue().programmes if p.id == programme_id), None)
     if found is None:
+        current = load_aliases().get(programme_id)
+        if current is not None:
+            return redirect(url_for("api.programme", programme_id=current), 301)
         return error_response(404, "not_found", "No published programme has this id.")
     return jsonify(found.model_dump(mode="json"))
 

@@ -24,6 +24,7 @@ from webapp.assessment.steps import PATHS, Section, next_section, previous_secti
 from webapp.assessment.summary import summary_rows
 from webapp.assessments import InvalidProfileError
 from webapp.db import Draft, write_transaction
+from webapp.form_text import mark_unreadable, shows_unreadable_per_field
 from webapp.mail import MailError, mail_configured, send_mail
 from webapp.presentation import catalogue_changed_message
 
@@ -118,6 +119,7 @@ def _render_section(
 
 
 @journey.route("/p/<token>/<slug>", methods=["GET", "POST"])
+@shows_unreadable_per_field
 def step(token: str, slug: str) -> Any:
     draft = _draft_or_404(token)
     bank = load_bank()
@@ -131,7 +133,8 @@ def step(token: str, slug: str) -> Any:
     form = form_class()
     unexpected = _unexpected_fields(form)
     valid = form.validate()
-    if unexpected or not valid:
+    unreadable = mark_unreadable(form)  # "This answer contains characters we cannot read", on the field itself
+    if unexpected or not valid or unreadable:
         problem = _("The form had fields it should not have; nothing was saved. Check your answers and try again.") if unexpected else None
         return _render_section(token, draft, current, form, 400, problem)
     with write_transaction():
@@ -154,6 +157,7 @@ def step_after_csrf_error(token: str, slug: str) -> tuple[str, int] | None:
     if draft is None or current is None:
         return None
     form = form_for(current, draft.path, bank, draft.data)()  # filled from the post, neither validated nor saved
+    mark_unreadable(form)
     button = _("Save and return to check your answers") if request.args.get("return") == RETURN_TO_CHECK else _("Save and continue")
     problem = _("This page timed out for your security. Your answers are shown below: check them and select ‘%(button)s’.", button=button)
     return _render_section(token, draft, current, form, 400, problem)

@@ -8,6 +8,7 @@ import pycountry
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from models.names import clean_name
 from models.readiness import QuestionBank
 from webapp.assessment.forms import country_name
 from webapp.assessment.steps import ABOUT, BUSINESS, GOALS, Section, sections
@@ -41,7 +42,7 @@ def _section_rows(current: Section, draft: Draft, bank: QuestionBank) -> list[Ro
         country = pycountry.countries.get(alpha_2=enterprise.get("country", "")) if enterprise.get("country") else None
         sector = next((o["label"] for o in questions["sector"]["options"] if o["id"] == enterprise.get("sector")), None)
         return [
-            Row(_("Name of your business"), _plain(enterprise.get("name")), "name"),
+            Row(_("Name of your business"), _plain(clean_name(enterprise.get("name") or "")), "name"),
             Row(_(questions["country"]["text"]), country.name if country else _("Not given"), "country"),
             Row(_(questions["sector"]["text"]), _(sector) if sector else _("Not given"), "sector"),
             Row(_(questions["employees"]["text"]), _plain(enterprise.get("employees")), "employees"),

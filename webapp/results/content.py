@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import gettext
 
+from models.names import clean_name
 from models.readiness import load_bank
 from programmes.vocabulary import DIMENSIONS
 from webapp.db import Assessment
@@ -238,7 +239,7 @@ def report_content(assessment: Assessment) -> Report:
     dimensions = {d: Dimension(d, labels.get(d, d), scores[d]) for d in order}
     plan = document.get("action_plan") or {}
     enterprise = (assessment.request or {}).get("enterprise", {})
-    business_name = str(enterprise.get("name") or "")
+    business_name = clean_name(str(enterprise.get("name") or ""))  # names stored before cleaning existed
     return Report(
         title=gettext("Tremplin match report"),
         business_name=business_name,

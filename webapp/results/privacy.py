@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
@@ -29,6 +28,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, StringField
 from wtforms.validators import Email, ValidationError
 
+from models.names import clean_name
 from webapp.assessment import drafts
 from webapp.db import Assessment, AuditEntry, Draft, FollowUpConsent, ShareLink, db, utcnow, write_transaction
 from webapp.results.routes import results, same_origin_referrer
@@ -52,7 +52,6 @@ CONSENT_WORDINGS: dict[str, dict[str, Any]] = {
 }
 AUDIT_ID_LENGTH = 12
 NAME_MAX, EMAIL_MAX = 200, 254
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def wording(version: str) -> dict[str, str]:
@@ -66,7 +65,8 @@ class ConsentForm(FlaskForm):
     consent = BooleanField(default=False)
     contact_name = StringField(
         _l("Your name (optional)"),
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        # Kept as typed, minus control characters and bidirectional overrides (models/names.py).
+        filters=[lambda v: clean_name(v) if isinstance(v, str) else v],
         widget=GovTextInput(),
     )
     contact_email = StringField(
@@ -81,8 +81,6 @@ class ConsentForm(FlaskForm):
             return
         if len(field.data) > NAME_MAX:
             raise ValidationError(_l("Enter a name of %(max)d characters or fewer", max=NAME_MAX))
-        if _CONTROL.search(field.data):
-            raise ValidationError(_l("Enter a name using letters, spaces and punctuation only"))
 
     def validate_contact_email(self, field: StringField) -> None:
         if not self.consent.data:

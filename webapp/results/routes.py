@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from models.names import clean_name
 from models.readiness import load_bank
 from programmes.vocabulary import CATEGORIES
 from webapp.assessment import drafts
@@ -229,7 +230,7 @@ def shared(share_token: str) -> Any:
     document = assessment.result
     bank = load_bank()
     labels = {d.id: d.label for d in bank.dimensions}
-    name = str((assessment.request or {}).get("enterprise", {}).get("name") or "") if link.include_business_name else ""
+    name = clean_name(str((assessment.request or {}).get("enterprise", {}).get("name") or "")) if link.include_business_name else ""
     html = render_template(
         "results/shared.html",
         document=document,
