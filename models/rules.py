@@ -431,9 +431,20 @@ class SmeDefinition(RuleType):
     def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
         return self._status(facts, *compiled)
 
+    @staticmethod
+    def _scalar(value: float | None, limit: float, below: bool) -> Status:
+        if value is None:
+            return UNKNOWN
+        return MET if (value < limit if below else value <= limit) else UNMET
+
     def check(self, rule: Any, facts: Facts) -> Verdict:
-        compiled = self.compile([rule], facts.day)
-        status = Status(int(self._status(facts, *compiled)[0]))
+        # The same decision as `_status`, in plain Python: explanations are written one criterion at a time.
+        staff = self._scalar(facts.employees, rule.max_employees, below=True)
+        money = min(
+            self._scalar(facts.turnover_eur, rule.max_turnover_eur, False),
+            self._scalar(facts.balance_sheet_eur, rule.max_balance_sheet_eur, False),
+        )
+        status = max(staff, money)
         if facts.employees is not None and facts.employees >= rule.max_employees:
             return Verdict(
                 status, Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.max_employees})
