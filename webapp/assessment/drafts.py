@@ -107,6 +107,21 @@ def _store(draft: Draft, request: dict[str, Any], revision: int | None) -> Submi
     return Submission(document, True, programmes_changed(previous.result, document) if moved else None)
 
 
+def _stored_or_matched(draft: Draft, request: dict[str, Any], revision: int | None) -> Submission:
+    """The result these answers (this revision) already have with today's catalogue and model, or a new one."""
+    stored = db.session.scalar(
+        select(Assessment).where(
+            Assessment.draft_id == draft.id,
+            Assessment.draft_revision == revision,
+            Assessment.catalogue_version == current_version(),
+            Assessment.model_version == model_version(),
+        )
+    )
+    if stored is not None:
+        return Submission(stored.result, False)
+    return _store(draft, request, revision)
+
+
 def submit(draft: Draft) -> Submission:
     """Match the draft and store the result as the next entry of its history, once per revision of the answers and
     version of the catalogue and model.
@@ -119,34 +134,14 @@ def submit(draft: Draft) -> Submission:
     which the caller turns into "show the stored result".
     """
     db.session.refresh(draft, with_for_update=True)
-    stored = db.session.scalar(
-        select(Assessment).where(
-            Assessment.draft_id == draft.id,
-            Assessment.draft_revision == draft.revision,
-            Assessment.catalogue_version == current_version(),
-            Assessment.model_version == model_version(),
-        )
-    )
-    if stored is not None:
-        return Submission(stored.result, False)
-    return _store(draft, request_document(draft), draft.revision)
+    return _stored_or_matched(draft, request_document(draft), draft.revision)
 
 
 def refresh(draft: Draft, earlier: Assessment) -> Submission:
     """Match an earlier result's answers again with today's catalogue: a new entry of the history, never an edit
     of the old one. If those answers were already matched with today's catalogue, that result is returned."""
     db.session.refresh(draft, with_for_update=True)
-    stored = db.session.scalar(
-        select(Assessment).where(
-            Assessment.draft_id == draft.id,
-            Assessment.draft_revision == earlier.draft_revision,
-            Assessment.catalogue_version == current_version(),
-            Assessment.model_version == model_version(),
-        )
-    )
-    if stored is not None:
-        return Submission(stored.result, False)
-    return _store(draft, earlier.request, earlier.draft_revision)
+    return _stored_or_matched(draft, earlier.request, earlier.draft_revision)
 
 
 def history(draft: Draft) -> list[Assessment]:
