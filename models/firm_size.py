@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.rules import MET, UNKNOWN, UNMET, Facts, Status
+from models.rules import MET, UNKNOWN, UNMET, Facts, Status, fits_under
 from models.text import N_, Text
 
 # (class, staff below, turnover at most EUR, balance-sheet total at most EUR), smallest first.
@@ -25,20 +25,6 @@ CEILINGS: tuple[tuple[str, int, float, float], ...] = (
     ("medium", 250, 50_000_000, 43_000_000),
     ("small_midcap", 750, 150_000_000, 129_000_000),
 )
-SME_CLASSES = frozenset({"micro", "small", "medium"})
-
-
-def _within(facts: Facts, staff_below: int, turnover_max: float, balance_max: float) -> Status:
-    """Three-valued: does the firm fit under these ceilings?"""
-    if facts.employees is not None and facts.employees >= staff_below:
-        return UNMET
-    money = [
-        UNKNOWN if value is None else MET if value <= limit else UNMET
-        for value, limit in ((facts.turnover_eur, turnover_max), (facts.balance_sheet_eur, balance_max))
-    ]
-    money_status = min(money)  # either figure within its ceiling is enough
-    staff_status = UNKNOWN if facts.employees is None else MET
-    return max(staff_status, money_status)
 
 
 @dataclass(frozen=True)
@@ -57,7 +43,7 @@ class SizeClass:
 
 
 def size_class(facts: Facts) -> SizeClass:
-    statuses = [(name, _within(facts, staff, turnover, balance)) for name, staff, turnover, balance in CEILINGS]
+    statuses = [(name, fits_under(facts, staff, turnover, balance)) for name, staff, turnover, balance in CEILINGS]
     size: str | None = None
     for name, status in statuses:
         if status is MET:

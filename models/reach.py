@@ -26,16 +26,9 @@ import numpy as np
 from models.rules import Facts, larger_regions
 from programmes.codes import region_and_parents
 from programmes.schema import Territory
-from programmes.vocabulary import COUNTRY_GROUPS
 
 NOT_REACHED, HOME, EXPANSION, ANYWHERE = 0, 1, 2, 3
 REACH_WORDS = {HOME: "home", EXPANSION: "expansion", ANYWHERE: "anywhere"}
-
-
-def territory_countries(territory: Territory) -> frozenset[str]:
-    if territory.area:
-        return COUNTRY_GROUPS[territory.area]
-    return frozenset({territory.country}) if territory.country else frozenset()
 
 
 def _in_regions(region: str | None, regions: list[str]) -> bool:
@@ -49,7 +42,7 @@ def reach_of(territory: Territory, facts: Facts) -> str | None:
     """One programme's reach for one firm: "home", "expansion", "anywhere" or None (see the module docstring)."""
     if territory.anywhere:
         return "anywhere"
-    countries = territory_countries(territory)
+    countries = territory.countries
     if facts.country in countries:
         if territory.regions and not _in_regions(facts.region, territory.regions):
             return None
@@ -103,7 +96,7 @@ class CompiledTerritories:
 
 
 def compile_territories(territories: Sequence[Territory]) -> CompiledTerritories:
-    served = [territory_countries(t) for t in territories]
+    served = [t.countries for t in territories]
     columns = {code: i for i, code in enumerate(sorted(set().union(*served)))} if served else {}
     region_codes = sorted({r for t in territories for r in t.regions})
     region_columns = {code: i for i, code in enumerate(region_codes)}

@@ -26,7 +26,7 @@ from models.profile import Money, Profile
 from models.text import N_, Text
 from programmes.codes import region_and_parents
 from programmes.rates import to_eur
-from programmes.vocabulary import COUNTRY_GROUPS, GOALS, NACE_SECTIONS
+from programmes.vocabulary import GOALS, NACE_SECTIONS, expand_countries
 
 
 class Status(IntEnum):
@@ -132,13 +132,6 @@ def register(cls: type[RuleType]) -> type[RuleType]:
 
 def rule_type(name: str) -> RuleType:
     return REGISTRY[name]
-
-
-def expand_countries(codes: Sequence[str]) -> frozenset[str]:
-    members: set[str] = set()
-    for code in codes:
-        members |= COUNTRY_GROUPS.get(code, {code})
-    return frozenset(members)
 
 
 class _CountrySet(RuleType):
@@ -407,6 +400,19 @@ class MaxBalanceSheet(_Bound):
         )
 
 
+def fits_under(facts: Facts, staff_below: float, turnover_max: float, balance_max: float) -> Status:
+    """Three-valued size test of the EU definitions: fewer staff than `staff_below`, and turnover or balance-sheet
+    total (either is enough) within its ceiling. Used by the sme_definition rule and by models/firm_size.py."""
+
+    def within(value: float | None, limit: float, below: bool) -> Status:
+        if value is None:
+            return UNKNOWN
+        return MET if (value < limit if below else value <= limit) else UNMET
+
+    money = min(within(facts.turnover_eur, turnover_max, False), within(facts.balance_sheet_eur, balance_max, False))
+    return max(within(facts.employees, staff_below, True), money)
+
+
 @register
 class SmeDefinition(RuleType):
     """Fewer than 250 employees, and turnover <= EUR 50M or balance-sheet total <= EUR 43M.
@@ -431,20 +437,9 @@ class SmeDefinition(RuleType):
     def evaluate(self, compiled: Any, facts: Facts) -> np.ndarray:
         return self._status(facts, *compiled)
 
-    @staticmethod
-    def _scalar(value: float | None, limit: float, below: bool) -> Status:
-        if value is None:
-            return UNKNOWN
-        return MET if (value < limit if below else value <= limit) else UNMET
-
     def check(self, rule: Any, facts: Facts) -> Verdict:
         # The same decision as `_status`, in plain Python: explanations are written one criterion at a time.
-        staff = self._scalar(facts.employees, rule.max_employees, below=True)
-        money = min(
-            self._scalar(facts.turnover_eur, rule.max_turnover_eur, False),
-            self._scalar(facts.balance_sheet_eur, rule.max_balance_sheet_eur, False),
-        )
-        status = max(staff, money)
+        status = fits_under(facts, rule.max_employees, rule.max_turnover_eur, rule.max_balance_sheet_eur)
         if facts.employees is not None and facts.employees >= rule.max_employees:
             return Verdict(
                 status, Text(N_("%(employees)s employees, limit %(limit)s"), {"employees": facts.employees, "limit": rule.max_employees})

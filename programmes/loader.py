@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from programmes.rates import known_currencies
 from programmes.schema import Programme
-from programmes.vocabulary import COUNTRY_GROUPS
+from programmes.vocabulary import expand_countries
 
 BUNDLED_DIR = Path(__file__).with_name("catalogue")
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
@@ -171,10 +171,7 @@ LOCATION_RULE_TYPES = frozenset({"country_in", "operates_in", "region_in"})
 def _rule_countries(rule: Any) -> frozenset[str]:
     if rule.type == "region_in":
         return frozenset(r.split("-")[0] for r in rule.regions)
-    members: set[str] = set()
-    for code in rule.countries:
-        members |= COUNTRY_GROUPS.get(code, {code})
-    return frozenset(members)
+    return expand_countries(rule.countries)
 
 
 def territory_problems(programme: Programme) -> list[tuple[str, str]]:
@@ -187,7 +184,7 @@ def territory_problems(programme: Programme) -> list[tuple[str, str]]:
     territory = programme.territory
     if territory.anywhere:
         return [] if programme.rules else [("rules", "a programme open anywhere still needs a rule saying whom it is for")]
-    served = COUNTRY_GROUPS[territory.area] if territory.area else frozenset({territory.country})
+    served = territory.countries
     problems = []
     tied = False
     for i, rule in enumerate(programme.rules):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, mod
 
 from programmes.codes import is_country, is_currency, is_region
 from programmes.rule_types import Rule
-from programmes.vocabulary import AREAS, CATEGORIES, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
+from programmes.vocabulary import AREAS, CATEGORIES, COUNTRY_GROUPS, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -112,6 +112,13 @@ class Territory(_Frozen):
         if bad:
             raise ValueError(f"regions must be ISO 3166-2 codes of the territory's country: {', '.join(bad)}")
         return self
+
+    @property
+    def countries(self) -> frozenset[str]:
+        """The countries it serves: its country, or the members of its area (none when it serves anywhere)."""
+        if self.area:
+            return COUNTRY_GROUPS[self.area]
+        return frozenset({self.country}) if self.country else frozenset()
 
     @property
     def kind(self) -> str:

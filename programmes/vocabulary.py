@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 DIMENSIONS: tuple[str, ...] = ("strategy", "skills", "data", "cloud", "compute", "funding", "governance")
 
 GOALS: tuple[str, ...] = (
@@ -74,3 +76,11 @@ COUNTRY_GROUPS: dict[str, frozenset[str]] = {
     "EU": EU_MEMBER_STATES,
     "EEA": EU_MEMBER_STATES | {"IS", "LI", "NO"},
 }
+
+
+def expand_countries(codes: Iterable[str]) -> frozenset[str]:
+    """The countries that country codes and groups (EU, EEA) name, each group replaced by its members."""
+    members: set[str] = set()
+    for code in codes:
+        members |= COUNTRY_GROUPS.get(code, {code})
+    return frozenset(members)
