@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +31,21 @@ class ReachGroup:
     items: tuple[Any, ...]
 
 
-def reach_groups(entries: list[Any], firm_country: str, reach_of: Any = lambda e: e.get("reach", "home")) -> list[ReachGroup]:
-    """Entries (match documents or report rows) in reach groups, each keeping the entries' order (by rank).
+def _document_place(entry: dict[str, Any]) -> tuple[str, str]:
+    # Results stored before programmes had a reach were all matched as the firm's own, so they count as home.
+    return entry.get("reach", "home"), entry["country"]
 
-    Results stored before programmes had a reach were all matched as the firm's own, so they count as home."""
-    country_of = (lambda e: e["country"]) if entries and isinstance(entries[0], dict) else (lambda e: e.country)
+
+def reach_groups(entries: list[Any], firm_country: str, where: Callable[[Any], tuple[str, str]] = _document_place) -> list[ReachGroup]:
+    """Entries in reach groups, each keeping the entries' order (by rank). `where` gives an entry's reach and its
+    programme's country: by default for match documents (dicts); a report passes one for its rows."""
+
+    def reach_of(entry: Any) -> str:
+        return where(entry)[0]
+
+    def country_of(entry: Any) -> str:
+        return where(entry)[1]
+
     groups: list[ReachGroup] = []
     home = [e for e in entries if reach_of(e) == "home"]
     if home:
@@ -182,7 +192,7 @@ class Report:
 
     @property
     def groups(self) -> list[ReachGroup]:
-        return reach_groups(list(self.programmes), self.firm_country, reach_of=lambda p: p.reach)
+        return reach_groups(list(self.programmes), self.firm_country, where=lambda p: (p.reach, p.country))
 
 
 def _criteria(rows: list[dict[str, Any]]) -> tuple[Criterion, ...]:
