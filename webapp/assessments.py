@@ -19,7 +19,7 @@ from models.matching import match
 from models.profile import ProfileRequest, answer_problems, build_profile
 from models.ranking import prior
 from models.readiness import load_bank
-from webapp.catalogue import compiled_catalogue
+from webapp.catalogue import compiled_catalogue, current_version
 from webapp.db import Assessment, db, utcnow
 from webapp.i18n import render_text
 
@@ -122,8 +122,6 @@ def programmes_changed(before: dict[str, Any], after: dict[str, Any]) -> int:
 
 def is_current(assessment: Assessment) -> bool:
     """Made with the catalogue and model in force now (otherwise the same answers would be matched again)."""
-    from webapp.catalogue import current_version  # webapp.catalogue imports the model layer only; no cycle at run time
-
     return assessment.catalogue_version == current_version() and assessment.model_version == model_version()
 
 
