@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from models.explanations import first_to_confirm
 from models.matching import Criterion, Match, MatchResult
 from models.readiness import Readiness
-from models.rules import Status
 from models.text import N_, Text
 from programmes.vocabulary import DIMENSIONS
 
@@ -34,57 +34,24 @@ PHASE_OF_CATEGORY: Mapping[str, str] = {
 }
 _FOUNDATION = frozenset({"advisory", "skills"})
 
-# Each basis (why a step stands where it does) has two sentences: for an eligible programme, and for one with a
-# fact to confirm first. Literal N_() calls, so pybabel extracts every one.
-REASONS: Mapping[str, tuple[str, str]] = {
-    "deadline": (
-        N_("It closes on %(date)s, so it moves to the front of your plan: apply before then."),
-        N_("It closes on %(date)s, so it moves to the front of your plan. First confirm: %(criterion)s"),
+# Why a step stands where it does, by basis. Consecutive steps with one basis share its sentence; what each step
+# does for this firm and the fact to confirm first are the match's own (models/explanations.py). Literal N_()
+# calls, so pybabel extracts every one.
+REASONS: Mapping[str, str] = {
+    "deadline": N_("Closing soon, on %(date)s: apply before then, so it comes first."),
+    "foundation": N_(
+        "Your AI readiness is at an early stage, so advice and training come first: they show where AI can help before you spend "
+        "money on it."
     ),
-    "foundation": (
-        N_(
-            "Your AI readiness is at an early stage, so advice and training come first: they show where AI can help before you spend "
-            "money on it."
-        ),
-        N_(
-            "Your AI readiness is at an early stage, so advice and training come first: they show where AI can help before you spend "
-            "money on it. First confirm: %(criterion)s"
-        ),
+    "weakest": N_("Support that builds your weakest areas comes early: they would otherwise hold back everything that follows."),
+    "groundwork": N_("Then the ground an AI project needs: your data, the rules you must follow, or computing power to test on."),
+    "spend_later": N_("Funding and computing power come after the groundwork, so the money goes to a project that is ready for it."),
+    "sell_later": N_("Selling AI work to public buyers comes last, once your own use of AI is in place."),
+    "invest_now": N_(
+        "Your AI readiness is high enough to invest and grow now, so funding, computing power and public contracts come early."
     ),
-    "weakest": (
-        N_("It builds one of your weakest areas, which would otherwise hold back everything that follows."),
-        N_("It builds one of your weakest areas, which would otherwise hold back everything that follows. First confirm: %(criterion)s"),
-    ),
-    "groundwork": (
-        N_("It prepares the ground an AI project needs: your data, the rules you must follow, or computing power to test on."),
-        N_(
-            "It prepares the ground an AI project needs: your data, the rules you must follow, or computing power to test on. "
-            "First confirm: %(criterion)s"
-        ),
-    ),
-    "spend_later": (
-        N_("Funding and computing power come after the groundwork, so the money goes to a project that is ready for it."),
-        N_(
-            "Funding and computing power come after the groundwork, so the money goes to a project that is ready for it. "
-            "First confirm: %(criterion)s"
-        ),
-    ),
-    "sell_later": (
-        N_("Selling AI work to public buyers comes last, once your own use of AI is in place."),
-        N_("Selling AI work to public buyers comes last, once your own use of AI is in place. First confirm: %(criterion)s"),
-    ),
-    "invest_now": (
-        N_("Your AI readiness is high enough to invest and grow now, so this can come early."),
-        N_("Your AI readiness is high enough to invest and grow now, so this can come early. First confirm: %(criterion)s"),
-    ),
-    "can_wait": (
-        N_("It does not build your weakest areas, so it can come later."),
-        N_("It does not build your weakest areas, so it can come later. First confirm: %(criterion)s"),
-    ),
-    "variety": (
-        N_("It comes early so that your first steps use different kinds of support, not just one kind."),
-        N_("It comes early so that your first steps use different kinds of support, not just one kind. First confirm: %(criterion)s"),
-    ),
+    "can_wait": N_("Support that does not build your weakest areas can wait until the steps above are under way."),
+    "variety": N_("A different kind of support comes early too, so your first steps do not all use one kind."),
 }
 
 # Plan summaries by stage group, without and with programmes moved forward by their deadline.
@@ -186,12 +153,6 @@ def _tier(category: str, builds_weak: bool, stage: int) -> tuple[int, str]:
     return 2, "can_wait"
 
 
-def _first_unknown(match: Match) -> Criterion | None:
-    if match.eligibility != "needs_info":
-        return None
-    return next((c for c in match.criteria if c.status == Status.UNKNOWN), None)
-
-
 def _closes_soon(match: Match, day: dt.date) -> bool:
     closes = match.programme.application.closes
     return closes is not None and 0 <= (closes - day).days <= DEADLINE_DAYS
@@ -242,8 +203,8 @@ def action_plan(result: MatchResult, limit: int = DEFAULT_LIMIT) -> ActionPlan:
     4. The plan stops after `limit` steps.
 
     Each step's phase names what it does (advisory and skills prepare; data_regulation and compute build;
-    funding invests; procurement scales), whatever its place. A needs_info programme's reason ends with the label
-    of its first unknown criterion, the fact to confirm first. The same result always gives the same plan: every
+    funding invests; procurement scales), whatever its place. A needs_info step keeps its first unknown criterion,
+    the fact to confirm first, in `to_confirm`. The same result always gives the same plan: every
     comparison ends on the ranker's rank, itself deterministic.
     """
     if limit < 0:
@@ -271,17 +232,15 @@ def action_plan(result: MatchResult, limit: int = DEFAULT_LIMIT) -> ActionPlan:
     for number, i in enumerate(order[:limit], start=1):
         m = matches[i]
         basis = "deadline" if soon[i] else "variety" if i in moved else tiers[i][1]
-        confirm = _first_unknown(m)
+        confirm = first_to_confirm(m)
         params: dict[str, object] = {"date": m.programme.application.closes} if basis == "deadline" else {}
-        if confirm is not None:
-            params["criterion"] = confirm.label
         steps.append(
             PlanStep(
                 number=number,
                 match=m,
                 phase=PHASE_OF_CATEGORY[m.programme.category],
                 basis=basis,
-                reason=Text(REASONS[basis][confirm is not None], params),
+                reason=Text(REASONS[basis], params),
                 closes_soon=soon[i],
                 to_confirm=confirm,
                 builds_weak=builds_weak[i],

@@ -6,13 +6,16 @@ Flask-Babel, the CLI and batch job the plain English default.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from models.action_plan import ActionPlan
 from models.benefit_terms import benefit_terms
+from models.explanations import actionable, next_step, why_it_fits
 from models.firm_size import SizeClass
 from models.matching import Match, MatchResult
+from models.profile import Profile
 from models.readiness import Readiness
 from models.text import Text
 
@@ -75,7 +78,12 @@ def _criteria(m: Match, render: Render, translate: Translate, only_failed: bool 
     return rows
 
 
-def match_document(m: Match, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
+def _next_step(m: Match, render: Render) -> dict[str, Any]:
+    step = next_step(m)
+    return {"action": step.action, "text": render(step.text), **({"ask": step.ask} if step.ask else {})}
+
+
+def match_document(m: Match, profile: Profile, day: dt.date, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
     p = m.programme
     benefit = m.firm_benefit  # what a firm of this size gets (the EIC gives small mid-caps equity, not a grant)
     return {
@@ -83,6 +91,9 @@ def match_document(m: Match, render: Render = _plain, translate: Translate = lam
         "score": m.score,
         "rank": m.rank,
         "criteria": _criteria(m, render, translate),
+        # Why it fits, in words about the firm's answers and goals; the factors below explain the score.
+        "why": [render(t) for t in why_it_fits(m, profile, day)],
+        "next_step": _next_step(m, render),
         "factors": [{"id": f.id, "label": render(f.label), "value": f.value, "contribution": f.contribution} for f in m.factors],
         "operator": p.operator,
         "benefit": {k: v for k, v in benefit.model_dump(mode="json").items() if v is not None},
@@ -94,10 +105,11 @@ def match_document(m: Match, render: Render = _plain, translate: Translate = lam
     }
 
 
-def not_eligible_document(m: Match, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
+def not_eligible_document(m: Match, day: dt.date, render: Render = _plain, translate: Translate = lambda s: s) -> dict[str, Any]:
     return {
         **_programme_head(m),
         "criteria": _criteria(m, render, translate, only_failed=True),
+        "actionable": actionable(m, day),  # a near miss the firm could act on (models/explanations.py)
         **_source(m),
     }
 
@@ -114,8 +126,8 @@ def result_document(result: MatchResult, render: Render = _plain, translate: Tra
         "firm_size": firm_size_document(result.size, render) if result.size else None,
         "expansion_countries": list(result.profile.enterprise.expansion_countries),
         "regional_unseen": result.regional_unseen,
-        "matches": [match_document(m, render, translate) for m in result.matches],
-        "not_eligible": [not_eligible_document(m, render, translate) for m in result.not_eligible],
+        "matches": [match_document(m, result.profile, result.day, render, translate) for m in result.matches],
+        "not_eligible": [not_eligible_document(m, result.day, render, translate) for m in result.not_eligible],
         "matched_on": result.day.isoformat(),
         "catalogue_version": result.catalogue_version,
         "model_version": result.model_version,
@@ -132,6 +144,7 @@ def action_plan_document(plan: ActionPlan, render: Render = _plain) -> dict[str,
                 "programme_id": s.match.programme.id,
                 "name": s.match.programme.name,
                 "phase": s.phase,
+                "basis": s.basis,
                 "reason": render(s.reason),
             }
             for s in plan.steps

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel import lists
 from flask import Flask, current_app, request
 from flask_babel import Babel, format_date, format_decimal, get_locale, gettext
 
@@ -33,5 +34,9 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def format_list(items: list[str]) -> str:
+    return lists.format_list(items, locale=get_locale() or "en")
+
+
 def render_text(text: Text) -> str:
-    return text.render(translate=gettext, format_value=format_value)
+    return text.render(translate=gettext, format_value=format_value, format_list=format_list)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from models.action_plan import DEADLINE_DAYS, action_plan
+from models.explanations import next_step
 from models.matching import compile_catalogue, match
 from models.ranking import prior
 from tests.factories import TODAY, make_profile, make_programme
@@ -129,7 +130,7 @@ def test_an_imminent_deadline_jumps_ahead_with_its_reason():
     assert first.match.programme.id == "last-call"
     assert first.closes_soon and first.basis == "deadline"
     assert first.reason.params["date"] == closes
-    assert first.reason.render().startswith(f"It closes on {closes}")
+    assert first.reason.render().startswith(f"Closing soon, on {closes}")
     assert "60 days" in plan.summary.render()
     later_step = next(s for s in plan.steps if s.match.programme.id == "next-year")
     assert not later_step.closes_soon and later_step.number > 3
@@ -161,10 +162,13 @@ def test_a_needs_info_programme_says_what_to_confirm_first():
     step = next(s for s in plan.steps if s.match.programme.id == "ai-course")
     assert step.match.eligibility == "needs_info"
     assert step.to_confirm is not None and step.to_confirm.id == "max_employees"
-    assert step.reason.params["criterion"] == "Fewer than 250 employees."
-    assert step.reason.render().endswith("First confirm: Fewer than 250 employees.")
+    # The plan's reason is the step's place, shared with its neighbours; the fact to confirm is the step's own.
+    assert "criterion" not in step.reason.params
+    confirm = next_step(step.match)
+    assert (confirm.action, confirm.ask) == ("confirm", "employees")
+    assert confirm.text.render() == "Confirm first: Fewer than 250 employees."
     eligible = next(s for s in plan.steps if s.match.programme.id == "grant-a")
-    assert eligible.to_confirm is None and "criterion" not in eligible.reason.params
+    assert eligible.to_confirm is None and next_step(eligible.match).action == "apply"
 
 
 def test_the_first_three_steps_are_not_three_grants():

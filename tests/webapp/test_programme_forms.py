@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from models.document import match_document
 from programmes.schema import Programme
 from programmes.vocabulary import AREAS
-from tests.factories import make_profile, match_one, programme_document
+from tests.factories import TODAY, make_profile, match_one, programme_document
 from tests.webapp.test_pages import PageFacts, check_page
 from webapp.admin.programme_documents import (
     document_to_form_data,
@@ -309,7 +309,8 @@ def test_preview_match_has_the_shape_of_a_match_document_entry(app_context):
     programme = Programme.model_validate(sample())
     with app_context.test_request_context():
         preview = preview_match(programme)
-    real = match_document(match_one(programme, make_profile({"region": "FR-IDF"})))  # a firm of its region
+    profile = make_profile({"region": "FR-IDF"})  # a firm of its region
+    real = match_document(match_one(programme, profile), profile, TODAY)
     assert set(real) <= set(preview) <= {*real, "territory"}  # the editor says the territory above the card
     assert preview["rank"] == 1 and preview["score"] == 0 and preview["factors"] == []
     assert preview["reach"] == "home" and preview["source_kind"] == "third_party"
