@@ -42,6 +42,9 @@ class BaseConfig:
     TRUSTED_PROXIES = 0
     # How many programmes a stored assessment explains in full; None explains every one (the API contract).
     EXPLAIN_LIMIT: int | None = None
+    # The day firms are matched on (ISO date); None: today. Tests pin it, so what they see never depends on the day
+    # they run (a deadline passing would change a firm's list).
+    MATCH_DAY: str | None = None
     # A draft's private link works this many days after its last change (docs/privacy.md).
     DRAFT_LIFETIME_DAYS = 30
     # Retention, applied by `flask purge` (docs/privacy.md): API assessments (no draft) are kept a year, long

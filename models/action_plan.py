@@ -52,6 +52,7 @@ REASONS: Mapping[str, str] = {
     ),
     "can_wait": N_("Support that does not build your weakest areas can wait until the steps above are under way."),
     "variety": N_("A different kind of support comes early too, so your first steps do not all use one kind."),
+    "expansion": N_("Programmes of a country you plan to expand to come last: they fit once your business works there."),
 }
 
 # Plan summaries by stage group, without and with programmes moved forward by their deadline.
@@ -187,6 +188,8 @@ def action_plan(result: MatchResult, limit: int = DEFAULT_LIMIT) -> ActionPlan:
 
     The ordering rule, applied to the ranked matches:
 
+    0. Programmes of countries the firm only plans to expand to (reach "expansion") come after all the others,
+       in the order below: they fit once it works there.
     1. Programmes closing within DEADLINE_DAYS (60) of the match day go to the front, the earliest closing date
        first (then the ranker's order): a missed deadline cannot be made up, so this beats every other rule.
     2. The others are grouped into tiers by category and the firm's readiness stage:
@@ -224,14 +227,18 @@ def action_plan(result: MatchResult, limit: int = DEFAULT_LIMIT) -> ActionPlan:
     tiers = [_tier(m.programme.category, bool(builds_weak[i]), stage) for i, m in enumerate(matches)]
     soon = [_closes_soon(m, result.day) for m in matches]
 
-    urgent = sorted((i for i in position if soon[i]), key=lambda i: (matches[i].programme.application.closes, rank_of[i]))
-    others = sorted((i for i in position if not soon[i]), key=lambda i: (tiers[i][0], rank_of[i]))
-    order, moved = _varied_front(others, categories, [tier for tier, _ in tiers], urgent)
+    # A programme of a country the firm only plans to expand to fits once it works there: after everything it can
+    # use now, whatever its tier or deadline.
+    later = [m.reach == "expansion" for m in matches]
+    urgent = sorted((i for i in position if soon[i] and not later[i]), key=lambda i: (matches[i].programme.application.closes, rank_of[i]))
+    now = sorted((i for i in position if not soon[i] and not later[i]), key=lambda i: (tiers[i][0], rank_of[i]))
+    order, moved = _varied_front(now, categories, [tier for tier, _ in tiers], urgent)
+    order += sorted((i for i in position if later[i]), key=lambda i: (tiers[i][0], rank_of[i]))
 
     steps = []
     for number, i in enumerate(order[:limit], start=1):
         m = matches[i]
-        basis = "deadline" if soon[i] else "variety" if i in moved else tiers[i][1]
+        basis = "expansion" if later[i] else "deadline" if soon[i] else "variety" if i in moved else tiers[i][1]
         confirm = first_to_confirm(m)
         params: dict[str, object] = {"date": m.programme.application.closes} if basis == "deadline" else {}
         steps.append(
@@ -241,7 +248,7 @@ def action_plan(result: MatchResult, limit: int = DEFAULT_LIMIT) -> ActionPlan:
                 phase=PHASE_OF_CATEGORY[m.programme.category],
                 basis=basis,
                 reason=Text(REASONS[basis], params),
-                closes_soon=soon[i],
+                closes_soon=soon[i] and not later[i],
                 to_confirm=confirm,
                 builds_weak=builds_weak[i],
             )

@@ -116,8 +116,8 @@ def next_step(m: Match) -> NextStep:
         return NextStep("confirm", Text(N_("Confirm first: %(criterion)s"), {"criterion": unknown.label}), unknown.ask)
     closes = m.programme.application.closes
     if closes is not None:
-        return NextStep("apply", Text(N_("Apply before %(date)s: the programme's page says how."), {"date": closes}))
-    return NextStep("apply", Text(N_("Apply: the programme's page says how.")))
+        return NextStep("apply", Text(N_("Apply on the programme's page before %(date)s"), {"date": closes}))
+    return NextStep("apply", Text(N_("Apply on the programme's page")))
 
 
 def rule_type(criterion_id: str) -> str:

@@ -19,7 +19,7 @@ from models.matching import match
 from models.profile import ProfileRequest, answer_problems, build_profile
 from models.ranking import prior
 from models.readiness import load_bank
-from webapp.catalogue import compiled_catalogue, current_version
+from webapp.catalogue import compiled_catalogue, current_version, match_day
 from webapp.db import Assessment, db, utcnow
 from webapp.i18n import render_text
 
@@ -62,6 +62,7 @@ def model_version() -> str:
 def evaluate(request: ProfileRequest, day: dt.date | None = None) -> dict[str, Any]:
     """The match document for a valid profile, in the profile's language; nothing is stored."""
     profile = build_profile(request, load_bank())
+    day = day or match_day()
     result = match(profile, compiled_catalogue(day), prior(), model_version(), day, current_app.config["EXPLAIN_LIMIT"])
     with force_locale(request.language):
         document = result_document(result, render=render_text, translate=gettext)

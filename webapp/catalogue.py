@@ -55,8 +55,14 @@ def published_programmes() -> list[Programme]:
     return [Programme.model_validate(r.document) for r in records]
 
 
+def match_day() -> dt.date:
+    """The day firms are matched on: today, unless the configuration pins one (MATCH_DAY)."""
+    pinned = current_app.config.get("MATCH_DAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
 def compiled_catalogue(day: dt.date | None = None) -> CompiledCatalogue:
-    day = day or dt.date.today()
+    day = day or match_day()
     key = (current_version(), table_on(day).valid_from)
     cache: dict = current_app.extensions.setdefault("tremplin_compiled", {})
     with _lock:

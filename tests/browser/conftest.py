@@ -19,6 +19,7 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from programmes.loader import load_catalogue
+from tests.factories import TODAY
 from webapp import create_app
 from webapp.catalogue import upsert_programmes
 from webapp.db import Base, db, write_transaction
@@ -79,6 +80,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": True,
             # Show readers' error pages rather than Werkzeug's debugger output; the trace is still logged.
             "PROPAGATE_EXCEPTIONS": False,
+            # Match on a fixed day, so that no deadline passing changes what a page shows.
+            "MATCH_DAY": TODAY.isoformat(),
         }
     )
     with app.app_context():

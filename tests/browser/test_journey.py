@@ -77,23 +77,24 @@ def test_quick_check_end_to_end(page: Page, live_server: str, requested_hosts: l
     page.get_by_role("button", name="See my results").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your results")
-    expect(page.get_by_text("Overall readiness: 26 out of 100")).to_be_visible()
-    expect(page.get_by_text(re.compile("Stage 2 of 5: Exploring"))).to_be_visible()
-    # The readiness numbers are in a table beside the chart.
+    expect(page.get_by_text(re.compile("stage 2 of 5, exploring: its AI readiness is 26 out of 100"))).to_be_visible()
+    # The readiness numbers are in a table beside the chart, behind a details element (it opens without JavaScript).
+    page.get_by_text("Scores as a table").click()
     table = page.get_by_role("table", name="Your score in each area, out of 100")
     expect(table.get_by_role("row")).to_have_count(8)
     expect(page.locator("svg[role=img]")).to_have_count(1)
-    # A programme this French firm must be offered, with why it fits.
-    card = page.locator("#programme-fr-osez-ia-diagnostic-data-ia")
-    expect(card).to_be_visible()
-    card.get_by_text("Why this fits").click()  # a details element: works without JavaScript
-    expect(card.get_by_text("42 employees, limit 5,000")).to_be_visible()
-    # A near miss says what would change it.
-    near_misses = page.locator("#not-eligible ~ .govuk-summary-card")
-    expect(near_misses.first).to_be_visible()
-    # Only programmes that serve France are near misses: none fails on where the firm is.
-    expect(near_misses.first.get_by_text(re.compile(r"your business: ")).first).to_be_visible()
+    # A programme this French firm must be offered opens to its whole card, with why it fits in words.
+    row = page.locator("#programme-fr-osez-ia-diagnostic-data-ia")
+    expect(row).to_be_visible()
+    row.locator("summary").first.click()
+    card = page.locator("#card-fr-osez-ia-diagnostic-data-ia")
+    expect(card.get_by_text(re.compile("You asked for help with expert advice on where AI can help"))).to_be_visible()
+    card.get_by_text("How the ranking works").click()
+    expect(card.get_by_text(re.compile("42 employees, limit 5,000"))).to_be_visible()
+    # Near misses are only those the firm could act on: none fails on where the firm is or on a closed call.
+    expect(page.get_by_role("heading", name="Programmes you could use with a change")).to_be_visible()
     expect(page.get_by_text(re.compile(r"your business: Your business is established in FR"))).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"no new call is known"))).to_have_count(0)
     expect(page.get_by_role("heading", name="Your action plan")).to_be_visible()
     assert_no_axe_violations(page)
     assert requested_hosts == []
@@ -116,7 +117,7 @@ def test_full_assessment_end_to_end(page: Page, live_server: str) -> None:
         check_and_continue(page)
     fill_goals(page)
     page.get_by_role("button", name="See my results").click()
-    expect(page.get_by_text("Overall readiness: 100 out of 100")).to_be_visible()
+    expect(page.get_by_text(re.compile("its AI readiness is 100 out of 100"))).to_be_visible()
     expect(page.get_by_text(re.compile("Stage 5 of 5"))).to_be_visible()
     assert_no_axe_violations(page)
 

@@ -241,3 +241,24 @@ def test_each_step_names_its_phase():
         "funding": "invest",
         "procurement": "scale",
     }
+
+
+def test_a_programme_of_a_country_the_firm_only_plans_to_expand_to_comes_after_everything_it_can_use_now():
+    closes = TODAY + dt.timedelta(days=10)
+    german_grant = programme(
+        "de-grant",
+        "funding",
+        country="DE",
+        territory={"country": "DE", "open_to_firms_abroad": True},
+        rules=[{"type": "operates_in", "countries": ["DE"], "text": "Works in Germany."}],
+        status="open",
+        application={"mode": "Call", "closes": closes.isoformat()},
+        target_stages=[1, 2, 3],
+    )
+    profile = make_profile({"expansion_countries": ["DE"]}, goals=["fund_project"])
+    plan = action_plan(result_for([german_grant, *catalogue_of_every_kind()], profile), limit=20)
+
+    last = plan.steps[-1]
+    assert (last.match.programme.id, last.match.reach, last.basis) == ("de-grant", "expansion", "expansion")
+    assert not last.closes_soon  # its deadline does not pull it to the front of a plan for now
+    assert "60 days" not in plan.summary.render()

@@ -78,10 +78,10 @@ def test_the_next_step_is_to_apply_or_the_one_fact_to_confirm_with_the_question_
     closes = TODAY + dt.timedelta(days=200)
     call = make_programme(status="open", application={"mode": "Call", "closes": closes.isoformat()})
     step = next_step(match_one(call, make_profile()))
-    assert (step.action, step.text.render()) == ("apply", f"Apply before {closes}: the programme's page says how.")
+    assert (step.action, step.text.render()) == ("apply", f"Apply on the programme's page before {closes}")
 
     rolling = next_step(match_one(make_programme(), make_profile()))
-    assert (rolling.action, rolling.text.render()) == ("apply", "Apply: the programme's page says how.")
+    assert (rolling.action, rolling.text.render()) == ("apply", "Apply on the programme's page")
 
     sized = make_programme(
         rules=[

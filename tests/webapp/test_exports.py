@@ -223,6 +223,6 @@ def test_unknown_token_sequence_or_format_is_404(client, with_catalogue):
 def test_results_page_links_to_each_download(client, with_catalogue):
     token, assessment = submitted(client)
     page = client.get(f"/results/{token}").get_data(as_text=True)
-    assert "Download this report" in page
+    assert "Keep or share these results" in page
     for fmt in FORMATS:
         assert f"/results/{token}/{assessment.sequence}/report.{fmt}" in page

@@ -52,17 +52,17 @@ def test_quick_check_end_to_end_gives_results(client, with_catalogue):
     assert results.status_code == 200
     page = results.get_data(as_text=True)
     check_page(page)
-    assert "Overall readiness: 26 out of 100" in page
+    assert "AI readiness is 26 out of 100" in page
     assert "Exploring" in page
     assert "Osez l&#39;IA" in page or "Osez l'IA" in page
-    assert "Programmes you cannot use yet" in page
+    assert "Programmes you could use with a change" in page
 
 
 def test_full_assessment_end_to_end(client, with_catalogue):
     token = complete(client, "full")
     client.post(f"/p/{token}/submit")
     page = client.get(f"/results/{token}").get_data(as_text=True)
-    assert "Overall readiness: 100 out of 100" in page
+    assert "AI readiness is 100 out of 100" in page
 
 
 def test_answers_are_kept_on_every_step_and_resume_goes_to_the_next_one(client):
@@ -185,8 +185,8 @@ def test_results_are_recomputed_after_a_change_and_history_is_kept(client, with_
     client.post(f"/p/{token}/submit")
     latest = client.get(f"/results/{token}").get_data(as_text=True)
     earlier = client.get(f"/results/{token}/1").get_data(as_text=True)
-    assert "Overall readiness: 38 out of 100" in latest  # strategy 25 -> 100, weight 1.2 of 7.2
-    assert "Overall readiness: 26 out of 100" in earlier and "These are earlier results" in earlier
+    assert "AI readiness is 38 out of 100" in latest  # strategy 25 -> 100, weight 1.2 of 7.2
+    assert "AI readiness is 26 out of 100" in earlier and "These are earlier results" in earlier
     assert f"/results/{token}/1" in latest
     assert client.get(f"/results/{token}/3").status_code == 404
 

@@ -6,7 +6,7 @@ from programmes.vocabulary import GOALS
 from tests.factories import make_request
 from tests.webapp.journey_helpers import ABOUT, BUSINESS, LEVELS, start
 from tests.webapp.journey_helpers import GOALS as GOALS_FORM
-from webapp.assessment.forms import regions_of
+from webapp.assessment.regions import regions_of
 
 BAVARIAN = {"country": "DE", "region": "DE-BY", "sector": "C", "employees": 30, "annual_turnover": {"amount": 4e6, "currency": "EUR"}}
 STARTING_OUT = dict.fromkeys(("strategy", "skills", "data", "cloud", "compute", "funding", "governance"), 1)

@@ -716,7 +716,7 @@ def preview_match(programme: Programme) -> dict[str, Any]:
         "why": [],  # why it fits is said of a firm; the preview has none
         "next_step": {"action": "confirm", "text": _("Confirm first: %(criterion)s", criterion=criteria[0]["label"])}
         if criteria
-        else {"action": "apply", "text": _("Apply: the programme's page says how.")},
+        else {"action": "apply", "text": _("Apply on the programme's page")},
         "factors": [],
         "operator": programme.operator,
         "benefit": {k: v for k, v in programme.benefit.model_dump(mode="json").items() if v is not None},

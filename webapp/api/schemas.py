@@ -102,6 +102,12 @@ REACH_DESCRIPTION = (
 SOURCE_KIND_DESCRIPTION = "operator: the facts come from the operator's own page; third_party: from another page (no official page found)."
 
 
+class NextStep(_Document):
+    action: Literal["apply", "confirm"] = Field(description="apply: nothing is left to check; confirm: a fact must be confirmed first.")
+    text: str
+    ask: str | None = Field(default=None, description="The question id that settles the fact to confirm, when one does.")
+
+
 class Match(_Document):
     programme_id: str
     name: str
@@ -112,6 +118,8 @@ class Match(_Document):
     score: float
     rank: int = Field(ge=1)
     criteria: list[Criterion]
+    why: list[str] = Field(description="Why it fits this firm, in words about its goals, weakest areas and stage; most telling first.")
+    next_step: NextStep = Field(description="The one thing to do next about this programme.")
     factors: list[Factor] = Field(description="Their contributions add up to the score (to rounding).")
     operator: str
     benefit: MatchBenefit = Field(description="The benefit a firm of this size gets.")
@@ -132,6 +140,10 @@ class NotEligible(_Document):
     reach: Reach = Field(description=REACH_DESCRIPTION)
     eligibility: Literal["ineligible"]
     criteria: list[Criterion] = Field(description="The criteria that failed.")
+    actionable: bool = Field(
+        description="True when every failed criterion is one the firm could meet or confirm (a size, an age it will reach, a goal, "
+        "a call that opens later); false when where it is, its sector or a closed call rules it out."
+    )
     source_url: str
     source_kind: Literal["operator", "third_party"] = Field(description=SOURCE_KIND_DESCRIPTION)
     last_verified: str = Field(description="The date the source was read for these facts.")
@@ -152,6 +164,7 @@ class PlanStep(_Document):
     programme_id: str
     name: str
     phase: str
+    basis: str = Field(description="Why the step stands where it does, as a key; consecutive steps often share it and its reason.")
     reason: str
 
 

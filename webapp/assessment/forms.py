@@ -26,6 +26,14 @@ from models.profile import MAX_EMPLOYEES, MAX_EXPANSION_COUNTRIES, MIN_FOUNDED_Y
 from models.readiness import Question, QuestionBank
 from programmes.rates import known_currencies
 from programmes.vocabulary import GOALS
+from webapp.assessment.regions import (
+    LONG_REGION_LIST,
+    TypedRegion,
+    answered_region,
+    region_choices,
+    region_examples,
+    region_names,
+)
 from webapp.assessment.steps import ABOUT, BUSINESS, Section
 from webapp.assessment.steps import GOALS as GOALS_SECTION
 
@@ -35,13 +43,6 @@ MAX_AMOUNT = Decimal(10) ** 13
 
 def countries() -> list[tuple[str, str]]:
     return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
-
-
-def regions_of(country: str | None) -> list[tuple[str, str]]:
-    if not country:
-        return []
-    found = pycountry.subdivisions.get(country_code=country) or []
-    return sorted(((s.code, f"{s.name} ({s.type})") for s in found), key=lambda pair: pair[1])
 
 
 def default_currency(country: str | None) -> str:
@@ -215,12 +216,29 @@ def business_form(bank: QuestionBank, country: str | None) -> type[FlaskForm]:
     currencies = [(c, c) for c in sorted(known_currencies())]
     this_year = dt.date.today().year
 
+    asked = questions["region"]
+    regions = region_choices(country)
+    long_list = len(regions) > LONG_REGION_LIST
+    region_hint = f"{_('Regions of %(country)s.', country=country_name(country))} {_(asked['hint'])}" if country else _(asked["hint"])
+
     class BusinessForm(FlaskForm):
         home_country = country  # read by CountryList: the firm's own country is not an expansion country
+        # Under a long list, a box to type the region in, with these names as suggestions (templates/assessment/_region.html).
+        typed_region_names = region_names(country) if long_list else []
+        typed_region_examples = region_examples(country) if long_list else ()
+        region = SelectField(
+            _(asked["text"]),
+            choices=[SelectChoice("", _("Not sure, or I'd rather not say")), *regions],
+            validators=[Optional()],
+            description=region_hint,
+        )
+        region_name = StringField(
+            # The French word where the list holds départements; elsewhere a region is what people look for.
+            _("Or type the name of your region or département") if country == "FR" else _("Or type the name of your region"),
+            validators=[Length(max=MAX_TEXT, message=_l("Type at most %(max)d characters", max=MAX_TEXT)), TypedRegion(country)],
+            filters=[lambda value: clean_name(value) if isinstance(value, str) else value],
+        )
 
-    BusinessForm.region = _select(
-        _(questions["region"]["text"]), regions_of(country), _("Not sure, or I'd rather not say"), False, _(questions["region"]["hint"])
-    )
     for money in ("annual_turnover", "balance_sheet_total"):
         question = questions[money]
         amount = _number(
@@ -409,7 +427,7 @@ def to_draft(section: Section, path: str, form: FlaskForm, draft: dict[str, Any]
         put("sector", form.sector.data or None)
         put("employees", _number_value(form.employees.data, whole=True))
     elif section.slug == BUSINESS:
-        put("region", form.region.data or None)
+        put("region", answered_region(form))
         for money in ("annual_turnover", "balance_sheet_total"):
             amount = _number_value(getattr(form, f"{money}_amount").data, whole=False)
             put(money, None if amount is None else {"amount": amount, "currency": getattr(form, f"{money}_currency").data})

@@ -11,13 +11,15 @@ from typing import Any
 
 from flask_babel import gettext
 
+from models.explanations import NOT_ACTIONABLE_RULES, rule_type
 from models.names import clean_name
 from models.readiness import load_bank
 from programmes.vocabulary import DIMENSIONS
 from webapp.db import Assessment
 from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS, country_name
 
-NEAR_MISSES_SHOWN = 10  # as on the results page
+BEST_SHOWN = 3  # "Best for you now": the first steps of the action plan, on the page and the report's cover
+NEAR_MISSES_SHOWN = 5  # near misses a firm can act on, as on the results page
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,16 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """The one thing to do next about a programme: apply, or confirm a fact first (`ask` names the question that
+    settles it, when one does)."""
+
+    action: str  # apply or confirm
+    text: str
+    ask: str | None = None
+
+
+@dataclass(frozen=True)
 class Programme:
     rank: int
     programme_id: str
@@ -146,6 +158,8 @@ class Programme:
     source_kind: str | None  # operator or third_party; None in results made before it was recorded
     last_verified: dt.date  # the date the source was read
     unencoded_conditions: tuple[str, ...]
+    why: tuple[str, ...] = ()  # why it fits this firm, in words about its answers and goals (models/explanations.py)
+    next_step: NextStep | None = None  # None in results made before it was written
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,7 @@ class NearMiss:
     source_url: str
     source_kind: str | None
     last_verified: dt.date
+    actionable: bool = True  # fails only on what the firm could change or confirm (models/explanations.py)
 
 
 @dataclass(frozen=True)
@@ -167,13 +182,25 @@ class Step:
     programme_id: str
     name: str
     phase: str
-    reason: str
+    reason: str  # why the step stands where it does; consecutive steps often share it
+    basis: str = ""  # the key of that reason (models/action_plan.py REASONS); empty in results made before it
 
 
 @dataclass(frozen=True)
 class ActionPlan:
     summary: str
     steps: tuple[Step, ...]
+
+    @property
+    def parts(self) -> list[tuple[str, tuple[Step, ...]]]:
+        """Consecutive steps that share a reason, with that reason: it is said once, above them."""
+        parts: list[tuple[str, list[Step]]] = []
+        for step in self.steps:
+            if parts and parts[-1][0] == step.reason:
+                parts[-1][1].append(step)
+            else:
+                parts.append((step.reason, [step]))
+        return [(reason, tuple(steps)) for reason, steps in parts]
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,7 +212,7 @@ class Report:
     provenance: Provenance
     readiness: Readiness
     programmes: tuple[Programme, ...]
-    near_misses: tuple[NearMiss, ...]  # the first NEAR_MISSES_SHOWN
+    near_misses: tuple[NearMiss, ...]  # the first NEAR_MISSES_SHOWN the firm could act on
     not_eligible_total: int
     action_plan: ActionPlan
     document: Mapping[str, Any]  # a copy of the stored API document, for the JSON export
@@ -193,6 +220,18 @@ class Report:
     @property
     def groups(self) -> list[ReachGroup]:
         return reach_groups(list(self.programmes), self.firm_country, where=lambda p: (p.reach, p.country))
+
+    @property
+    def best(self) -> tuple[Programme, ...]:
+        """The first BEST_SHOWN programmes of the action plan, in its order: what to look at first."""
+        by_id = {p.programme_id: p for p in self.programmes}
+        return tuple(by_id[s.programme_id] for s in self.action_plan.steps[:BEST_SHOWN] if s.programme_id in by_id)
+
+    @property
+    def others(self) -> tuple[Programme, ...]:
+        """Every match not among `best`, by rank."""
+        best = {p.programme_id for p in self.best}
+        return tuple(p for p in self.programmes if p.programme_id not in best)
 
 
 def _criteria(rows: list[dict[str, Any]]) -> tuple[Criterion, ...]:
@@ -222,6 +261,8 @@ def _programme(m: dict[str, Any]) -> Programme:
         source_kind=m.get("source_kind"),
         last_verified=dt.date.fromisoformat(m["last_verified"]),
         unencoded_conditions=tuple(m.get("unencoded_conditions", [])),
+        why=tuple(m.get("why", [])),
+        next_step=NextStep(m["next_step"]["action"], m["next_step"]["text"], m["next_step"].get("ask")) if m.get("next_step") else None,
     )
 
 
@@ -236,7 +277,33 @@ def _near_miss(m: dict[str, Any]) -> NearMiss:
         source_url=m["source_url"],
         source_kind=m.get("source_kind"),
         last_verified=dt.date.fromisoformat(m["last_verified"]),
+        actionable=is_actionable(m),
     )
+
+
+def plan_of(document: Mapping[str, Any]) -> ActionPlan:
+    """The action plan stored with a result (empty for results made before plans existed)."""
+    plan = document.get("action_plan") or {}
+    return ActionPlan(
+        summary=plan.get("summary", ""),
+        steps=tuple(
+            Step(s["step"], s["programme_id"], s["name"], s["phase"], s["reason"], s.get("basis", "")) for s in plan.get("steps", [])
+        ),
+    )
+
+
+def near_misses_of(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The first NEAR_MISSES_SHOWN refusals the firm could act on, nearest first."""
+    return [entry for entry in document["not_eligible"] if is_actionable(entry)][:NEAR_MISSES_SHOWN]
+
+
+def is_actionable(entry: dict[str, Any]) -> bool:
+    """A near miss the firm could act on. Results made before the model said so are judged by their failed
+    criteria: none may be a location, sector or maximum age rule, or the programme's being closed."""
+    if "actionable" in entry:
+        return bool(entry["actionable"])
+    failing = [rule_type(c["id"]) for c in entry.get("criteria", []) if c["status"] == "unmet"]
+    return not any(rule in NOT_ACTIONABLE_RULES or rule == "open_for_applications" for rule in failing)
 
 
 def report_content(assessment: Assessment) -> Report:
@@ -247,7 +314,6 @@ def report_content(assessment: Assessment) -> Report:
     scores = readiness["dimensions"]
     order = [d for d in DIMENSIONS if d in scores] + [d for d in scores if d not in DIMENSIONS]
     dimensions = {d: Dimension(d, labels.get(d, d), scores[d]) for d in order}
-    plan = document.get("action_plan") or {}
     enterprise = (assessment.request or {}).get("enterprise", {})
     business_name = clean_name(str(enterprise.get("name") or ""))  # names stored before cleaning existed
     return Report(
@@ -271,11 +337,8 @@ def report_content(assessment: Assessment) -> Report:
             weakest=tuple(dimensions[d] for d in readiness.get("weakest", []) if d in dimensions),
         ),
         programmes=tuple(_programme(m) for m in document["matches"]),
-        near_misses=tuple(_near_miss(m) for m in document["not_eligible"][:NEAR_MISSES_SHOWN]),
+        near_misses=tuple(_near_miss(m) for m in near_misses_of(document)),
         not_eligible_total=len(document["not_eligible"]),
-        action_plan=ActionPlan(
-            summary=plan.get("summary", ""),
-            steps=tuple(Step(s["step"], s["programme_id"], s["name"], s["phase"], s["reason"]) for s in plan.get("steps", [])),
-        ),
+        action_plan=plan_of(document),
         document=copy.deepcopy(document),
     )

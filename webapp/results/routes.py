@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -18,33 +21,71 @@ from webapp.assessments import is_current
 from webapp.charts import radar_geometry
 from webapp.db import Assessment, db, write_transaction
 from webapp.presentation import catalogue_changed_message
-from webapp.results.content import ReachGroup, reach_groups
+from webapp.results.content import BEST_SHOWN, ReachGroup, near_misses_of, plan_of, reach_groups
 from webapp.results.downloads import report_download
 from webapp.results.exports import FORMATS
 
 results = Blueprint("results", __name__)
 OUTCOMES = ("eligible", "needs_info")
-NEAR_MISSES_SHOWN = 10
+# The orders the list of other programmes can take; the first is the default (the ranker's).
+SORTS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "best": lambda m: m["rank"],
+    "deadline": lambda m: (m.get("closes") is None, m.get("closes") or "", m["rank"]),
+    "name": lambda m: (m["name"].casefold(), m["rank"]),
+    "kind": lambda m: (CATEGORIES.index(m["category"]), m["rank"]),
+}
+SORT_LABELS = {"best": _l("Best match first"), "deadline": _l("Closing soonest first"), "name": _l("Name"), "kind": _l("Kind of help")}
 
 
-def _filters() -> tuple[list[str], list[str]]:
-    """Filters from the query string; anything unknown is ignored rather than trusted."""
-    categories = [c for c in request.args.getlist("category") if c in CATEGORIES] or list(CATEGORIES)
-    outcomes = [o for o in request.args.getlist("outcome") if o in OUTCOMES] or list(OUTCOMES)
-    return categories, outcomes
+@dataclass(frozen=True)
+class ListChoice:
+    """What the reader chose for the list of other programmes, from the query string; anything unknown is ignored
+    rather than trusted."""
+
+    categories: list[str]
+    outcomes: list[str]
+    sort: str
+
+    @classmethod
+    def from_request(cls) -> ListChoice:
+        categories = [c for c in request.args.getlist("category") if c in CATEGORIES] or list(CATEGORIES)
+        outcomes = [o for o in request.args.getlist("outcome") if o in OUTCOMES] or list(OUTCOMES)
+        sort = request.args.get("sort", "best")
+        return cls(categories, outcomes, sort if sort in SORTS else "best")
+
+    @property
+    def narrowed(self) -> bool:
+        return len(self.categories) < len(CATEGORIES) or len(self.outcomes) < len(OUTCOMES) or self.sort != "best"
+
+    def keeps(self, match: dict[str, Any]) -> bool:
+        return match["category"] in self.categories and match["eligibility"] in self.outcomes
 
 
-def _grouped(assessment: Assessment, categories: list[str], outcomes: list[str]) -> list[ReachGroup]:
-    """The matches the filters keep, in reach groups: the firm's own territory, each country it expands to, anywhere."""
-    shown = [m for m in assessment.result["matches"] if m["category"] in categories and m["eligibility"] in outcomes]
-    return reach_groups(shown, str((assessment.request or {}).get("enterprise", {}).get("country") or "").upper())
+def _firm_country(assessment: Assessment) -> str:
+    return str((assessment.request or {}).get("enterprise", {}).get("country") or "").upper()
+
+
+def _best(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The first BEST_SHOWN programmes of the action plan, in its order."""
+    by_id = {m["programme_id"]: m for m in document["matches"]}
+    return [by_id[s.programme_id] for s in plan_of(document).steps[:BEST_SHOWN] if s.programme_id in by_id]
+
+
+def _grouped(assessment: Assessment, choice: ListChoice, leave_out: list[dict[str, Any]] = ()) -> list[ReachGroup]:
+    """The matches the choice keeps, less `leave_out`, in its order and in reach groups: the firm's own territory,
+    each country it expands to, anywhere."""
+    left_out = {m["programme_id"] for m in leave_out}
+    kept = [m for m in assessment.result["matches"] if choice.keeps(m) and m["programme_id"] not in left_out]
+    return reach_groups(sorted(kept, key=SORTS[choice.sort]), _firm_country(assessment))
 
 
 def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
     document = chosen.result
     bank = load_bank()
     labels = {d.id: d.label for d in bank.dimensions}
-    categories, outcomes = _filters()
+    choice = ListChoice.from_request()
+    best = _best(document)
+    groups = _grouped(chosen, choice, leave_out=best)
     return render_template(
         "results/results.html",
         token=token,
@@ -55,14 +96,21 @@ def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
         bank=bank,
         dimension_labels=labels,
         geometry=radar_geometry(document["readiness"]["dimensions"], labels),
-        groups=_grouped(chosen, categories, outcomes),
+        best=best,
+        plan=plan_of(document),
+        matches_by_id={m["programme_id"]: m for m in document["matches"]},
+        groups=groups,
+        shown=sum(len(g.items) for g in groups),
         all_categories=CATEGORIES,
-        chosen_categories=categories,
-        chosen_outcomes=outcomes,
-        near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
+        chosen_categories=choice.categories,
+        chosen_outcomes=choice.outcomes,
+        chosen_sort=choice.sort,
+        sort_labels=SORT_LABELS,
+        filtered=choice.narrowed,
+        near_misses=near_misses_of(document),
         section_asking=SECTION_ASKING,
         outdated=not is_current(chosen),
-        firm_country=str((chosen.request or {}).get("enterprise", {}).get("country") or ""),
+        firm_country=_firm_country(chosen),
     )
 
 
@@ -240,8 +288,11 @@ def shared(share_token: str) -> Any:
         bank=bank,
         dimension_labels=labels,
         geometry=radar_geometry(document["readiness"]["dimensions"], labels),
-        groups=_grouped(assessment, list(CATEGORIES), list(OUTCOMES)),
-        near_misses=document["not_eligible"][:NEAR_MISSES_SHOWN],
+        best=_best(document),
+        plan=plan_of(document),
+        matches_by_id={m["programme_id"]: m for m in document["matches"]},
+        groups=_grouped(assessment, ListChoice(list(CATEGORIES), list(OUTCOMES), "best"), leave_out=_best(document)),
+        near_misses=near_misses_of(document),
     )
     response = same_origin_referrer(make_response(html))
     response.headers["X-Robots-Tag"] = "noindex"
