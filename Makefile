@@ -15,7 +15,7 @@ GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 GOVUK_ASSETS := $(GOVUK_DIST)/assets
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint check-catalogue translations clean assets browser-deps
+.PHONY: run test bench lint check-catalogue translations clean assets browser-deps report-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,13 @@ $(INSTALLED_TEST): pyproject.toml constraints.txt | $(BIN)/python
 # `catalogue seed` publishes the bundled catalogue only into an empty database; afterwards it writes nothing, so a
 # restart never undoes a curator's work (a newer bundled copy is offered with `catalogue import`, see README.md).
 run: $(INSTALLED)
+	@# Reports still work without the fonts (Japanese names would print as boxes), so a machine that cannot install them still runs.
+	-@$(MAKE) --no-print-directory report-fonts || echo "warning: fonts-noto-core and fonts-noto-cjk are missing; PDF reports may print boxes for Japanese text" >&2
 	$(FLASK) db upgrade
 	$(FLASK) catalogue seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(INSTALLED_TEST) browser-deps
+test: $(INSTALLED_TEST) browser-deps report-fonts
 	$(BIN)/ruff check .
 	# Static security analysis: any finding of medium or high severity fails (docs/security.md).
 	$(BIN)/bandit -q -r webapp models programmes config.py --severity-level medium
@@ -67,6 +69,11 @@ assets:
 browser-deps:
 	@test -f node_modules/axe-core/axe.min.js || $(NPM_CI)
 	@test -x $(CHROMIUM) || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+# The fonts the PDF report names (webapp/templates/results/report.html): Noto Sans for Latin, Greek and Cyrillic,
+# Noto Sans CJK for Japanese; without them WeasyPrint falls back to any font, and Japanese names print as boxes.
+report-fonts:
+	@fc-list | grep -q "Noto Sans CJK" && fc-list | grep -q "NotoSans-Regular" || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk; }
 
 bench: $(INSTALLED_TEST)
 	$(BIN)/python -m bench.matching

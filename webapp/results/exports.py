@@ -12,12 +12,13 @@ import io
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import render_template
 from flask_babel import gettext
 
 from webapp.charts import radar_geometry
-from webapp.results.content import Programme, Report
+from webapp.results.content import BEST_SHOWN, Programme, ReachGroup, Report, reach_groups
 
 FACTOR_IDS: tuple[str, ...] = ("gap_fit", "goal_fit", "stage_fit", "cost", "deadline", "needs_info")
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -176,10 +177,32 @@ def to_json(report: Report) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def url_host(url: str) -> str:
+    """The host of a source address (www.bpifrance.fr): what the report prints, linking to the whole address."""
+    return urlsplit(url).hostname or url
+
+
+def planned(report: Report) -> list[tuple[int, Programme]]:
+    """(step number, programme) for each step of the action plan, in its order: the programmes the report
+    details. A result stored before there were plans details its BEST_SHOWN first matches by rank."""
+    by_id = {p.programme_id: p for p in report.programmes}
+    if not report.action_plan.steps:
+        return [(p.rank, p) for p in report.programmes[:BEST_SHOWN]]
+    return [(s.step, by_id[s.programme_id]) for s in report.action_plan.steps if s.programme_id in by_id]
+
+
+def unplanned_groups(report: Report) -> list[ReachGroup]:
+    """The matches the plan leaves out, in their reach groups, by rank."""
+    in_plan = {p.programme_id for _, p in planned(report)}
+    rest = [p for p in report.programmes if p.programme_id not in in_plan]
+    return reach_groups(rest, report.firm_country, where=lambda p: (p.reach, p.country))
+
+
 def to_html(report: Report) -> str:
     """The PDF's source: templates/results/report.html, self-contained (inline style, inline SVG chart)."""
     labels = {d.id: d.label for d in report.readiness.dimensions}
     scores = {d.id: d.score for d in report.readiness.dimensions}
+    groups = unplanned_groups(report)
     return render_template(
         "results/report.html",
         report=report,
@@ -187,6 +210,11 @@ def to_html(report: Report) -> str:
         dimension_labels=labels,
         scores=scores,
         radar_title=gettext("Readiness in each of the seven areas"),
+        programme_by_id={p.programme_id: p for p in report.programmes},
+        planned=planned(report),
+        unplanned_groups=groups,
+        unplanned_count=sum(len(g.items) for g in groups),
+        url_host=url_host,
     )
 
 
