@@ -77,7 +77,7 @@ def test_quick_check_end_to_end(page: Page, live_server: str, requested_hosts: l
     page.get_by_role("button", name="See my results").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your results")
-    expect(page.get_by_text(re.compile("stage 2 of 5, exploring: its AI readiness is 26 out of 100"))).to_be_visible()
+    expect(page.get_by_text(re.compile("stage 2 of 5, Exploring: its AI readiness is 26 out of 100"))).to_be_visible()
     # The readiness numbers are in a table beside the chart, behind a details element (it opens without JavaScript).
     page.get_by_text("Scores as a table").click()
     table = page.get_by_role("table", name="Your score in each area, out of 100")
