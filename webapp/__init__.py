@@ -21,7 +21,7 @@ from webapp.form_text import init_form_text
 from webapp.i18n import init_i18n
 from webapp.security import init_security
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 migrate = Migrate(render_as_batch=True, directory=MIGRATIONS_DIR)
 csrf = CSRFProtect()
 log = logging.getLogger("tremplin")
