@@ -42,6 +42,8 @@ test: $(INSTALLED_TEST) browser-deps report-fonts
 	$(BIN)/ruff check .
 	# Static security analysis: any finding of medium or high severity fails (docs/security.md).
 	$(BIN)/bandit -q -r webapp models programmes config.py --severity-level medium
+	# The import rules of docs/architecture.md (.importlinter); no cache directory left in the checkout.
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/pytest
 
 # Rebuild webapp/static/app.css from scss/app.scss and copy GOV.UK Frontend's JavaScript (the results are committed, so
@@ -77,6 +79,7 @@ report-fonts:
 
 bench: $(INSTALLED_TEST)
 	$(BIN)/python -m bench.matching
+	$(BIN)/python -m bench.insights
 
 lint: $(INSTALLED_TEST)
 	$(BIN)/ruff check .

@@ -120,6 +120,51 @@ class ProgrammeRanker(RegressorMixin, BaseEstimator):
         return ranker
 
 
+# scikit-learn's generic estimator checks (check_estimator, parametrize_with_checks) build their own data with 1 to 10
+# columns. The ranker's input is exactly the six columns of FEATURES and it refuses any other width, so every check
+# below fails on that refusal before it reaches what it is about. What they ask (fit returns self and keeps its
+# parameters and input, refits alike, batch- and order-invariant predictions, clone, pickle, pipeline, dtypes, NaN and
+# infinity refused) is asked on six columns in tests/models/test_ranker_estimator.py. Maps check name -> why it fails.
+_FIXED_WIDTH = "fits on its own data of 1 to 10 columns; the ranker reads exactly the six columns of FEATURES and refuses others"
+EXPECTED_FAILED_CHECKS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "check_dict_unchanged",
+            "check_dont_overwrite_parameters",
+            "check_dtype_object",
+            "check_estimators_dtypes",
+            "check_estimators_fit_returns_self",
+            "check_estimators_nan_inf",
+            "check_estimators_overwrite_params",
+            "check_estimators_pickle",
+            "check_f_contiguous_array_estimator",
+            "check_fit2d_predict1d",
+            "check_fit_check_is_fitted",
+            "check_fit_idempotent",
+            "check_fit_score_takes_y",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_n_features_in",
+            "check_n_features_in_after_fitting",
+            "check_pipeline_consistency",
+            "check_readonly_memmap_input",
+            "check_regressor_data_not_an_array",
+            "check_regressors_int",
+            "check_regressors_no_decision_function",
+            "check_regressors_train",
+            "check_supervised_y_2d",
+        ),
+        _FIXED_WIDTH,
+    ),
+    "check_fit2d_1sample": "expects an error about the single sample; the ranker first refuses the check's 10 columns "
+    "(with six columns, one sample fits)",
+    "check_fit2d_1feature": "expects the error for a single column to say '1 feature'; the ranker's says 'expected 6 columns "
+    "(gap_fit, ...), got 1', which names what it wants instead",
+    "check_positive_only_tag_during_fit": "fits on the 4 columns of the iris data made partly negative and reads the ranker's "
+    "refusal of the width as a refusal of negative values (the ranker does accept negative values)",
+}
+
+
 @cache
 def prior(path: Path = PRIOR_FILE) -> ProgrammeRanker:
     """The expert prior (read once; treat it as read-only): the weights Tremplin ranks with until it learns from real feedback."""
