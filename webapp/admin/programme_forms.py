@@ -22,15 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from typing import Any, get_args
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
-    GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
@@ -42,19 +39,20 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import ValidationError
 
 from models.readiness import load_bank
 from programmes.rule_types import RULE_TYPE_NAMES, SimpleRule
 from programmes.schema import BENEFIT_KINDS
 from programmes.vocabulary import AREAS, CATEGORIES, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
-from webapp.assessment.forms import NumberText, choices_of, countries
+from webapp.form_fields import NumberText, choices_of, countries
+from webapp.form_fields import checkbox_field as _checkboxes
+from webapp.form_fields import radio_field as _radios
+from webapp.form_fields import select_field as _select
 from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
 
 MAX_NUMBER = 10**15  # a format check only: the schema sets each number's real bounds
@@ -152,20 +150,6 @@ def _number(label: str, hint: str, whole: bool, message: str) -> StringField:
 
 def _date(label: str, hint: str, message: str) -> StringField:
     return StringField(label, validators=[DateText(message)], widget=GovTextInput(), description=hint, render_kw=dict(_PLAIN))
-
-
-def _select(label: str, choices: Iterable[tuple[Any, str]], placeholder: str, hint: str = "") -> SelectField:
-    return SelectField(
-        label, choices=choices_of([("", placeholder), *choices]), validators=[Optional()], widget=GovSelect(), description=hint
-    )
-
-
-def _checkboxes(label: str, choices: Iterable[tuple[Any, str]], hint: str = "", coerce: Any = str) -> SelectMultipleField:
-    return SelectMultipleField(label, choices=choices_of(list(choices)), coerce=coerce, widget=GovCheckboxesInput(), description=hint)
-
-
-def _radios(label: str, choices: Iterable[tuple[str, str]], hint: str = "") -> RadioField:
-    return RadioField(label, choices=choices_of(list(choices)), validators=[Optional()], widget=GovRadioInput(), description=hint)
 
 
 def _coded(label: Any, code: str) -> Any:

@@ -65,7 +65,7 @@ def save(draft: Draft, data: dict[str, Any]) -> None:
     """Store the answers; a change makes the draft's next revision. The link lives on from now.
 
     Saving a page again with the same answers is no change, so submitting afterwards shows the stored result
-    instead of matching the same answers a second time. (`data` is always a new dict: see forms.to_draft.)"""
+    instead of matching the same answers a second time. (`data` is always a new dict: see sections.Section.save.)"""
     if data != draft.data:
         draft.data = data
         draft.revision = (draft.revision or 0) + 1

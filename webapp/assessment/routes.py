@@ -19,8 +19,8 @@ from wtforms.validators import Email, InputRequired, Length
 
 from models.readiness import load_bank
 from webapp.assessment import drafts
-from webapp.assessment.forms import form_for, from_draft, to_draft
-from webapp.assessment.steps import PATHS, Section, next_section, previous_section, section, sections
+from webapp.assessment.sections import Section
+from webapp.assessment.steps import PATHS, next_section, previous_section, section, sections
 from webapp.assessment.summary import summary_rows
 from webapp.assessments import InvalidProfileError
 from webapp.db import Draft, write_transaction
@@ -107,7 +107,6 @@ def _render_section(
             section=current,
             total=len(ordered),
             form=form,
-            bank=bank,
             back=back,
             returning=returning,
             form_problem=form_problem,
@@ -126,9 +125,9 @@ def step(token: str, slug: str) -> Any:
     current = section(draft.path, bank, slug)
     if current is None:
         abort(404)
-    form_class = form_for(current, draft.path, bank, draft.data)
+    form_class = current.form(draft.data)
     if request.method == "GET":
-        return _render_section(token, draft, current, form_class(data=from_draft(current, draft.path, draft.data), formdata=None))
+        return _render_section(token, draft, current, form_class(data=current.load(draft.data), formdata=None))
 
     form = form_class()
     unexpected = _unexpected_fields(form)
@@ -139,7 +138,7 @@ def step(token: str, slug: str) -> Any:
         return _render_section(token, draft, current, form, 400, problem)
     with write_transaction():
         draft = _draft_or_404(token)  # read again inside the write transaction
-        drafts.save(draft, to_draft(current, draft.path, form, draft.data))
+        drafts.save(draft, current.save(form, draft.data))
     if LATER in request.form:
         return redirect(url_for("journey.save", token=token))
     if request.args.get("return") == RETURN_TO_CHECK:
@@ -156,7 +155,7 @@ def step_after_csrf_error(token: str, slug: str) -> tuple[str, int] | None:
     current = section(draft.path, bank, slug) if draft else None
     if draft is None or current is None:
         return None
-    form = form_for(current, draft.path, bank, draft.data)()  # filled from the post, neither validated nor saved
+    form = current.form(draft.data)()  # filled from the post, neither validated nor saved
     mark_unreadable(form)
     button = _("Save and return to check your answers") if request.args.get("return") == RETURN_TO_CHECK else _("Save and continue")
     problem = _("This page timed out for your security. Your answers are shown below: check them and select ‘%(button)s’.", button=button)

@@ -1,4 +1,5 @@
-"""The journey's sections, built from the question bank: which pages a path has, in which order.
+"""The journey's sections, built from the question bank: which pages a path has, in which order (what each page
+asks, stores and shows is its section object: webapp.assessment.sections).
 
 Both paths have the same shape, so progress reads the same ("Section 3 of 10"): about the business, its size and
 finances, one section per readiness dimension (a single level question in the quick check, that dimension's
@@ -7,12 +8,15 @@ questions in the full assessment), then goals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
 
 from models.readiness import QuestionBank
 from programmes.vocabulary import DIMENSIONS
+from webapp.assessment.sections import Section
+from webapp.assessment.sections.about import AboutSection
+from webapp.assessment.sections.business import BusinessSection
+from webapp.assessment.sections.dimension import FullDimension, QuickDimension
+from webapp.assessment.sections.goals import GoalsSection
 
 PATHS = ("quick", "full")
 ABOUT, BUSINESS, GOALS = "about", "business", "goals"
@@ -34,20 +38,14 @@ SECTION_ASKING = {
 }
 
 
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    number: int
-    title: str
-    dimension: str | None = None  # set for the readiness sections
-
-
 def sections(path: str, bank: QuestionBank) -> list[Section]:
     labels = {d.id: d.label for d in bank.dimensions}
-    slugs = [(ABOUT, _l("About your business"), None), (BUSINESS, _l("Size and finances"), None)]
-    slugs += [(d, labels[d], d) for d in DIMENSIONS]
-    slugs += [(GOALS, _l("What you want help with"), None)]
-    return [Section(slug, number, str(title), dimension) for number, (slug, title, dimension) in enumerate(slugs, start=1)]
+    dimension = QuickDimension if path == "quick" else FullDimension
+    ordered: list[Section] = [AboutSection(ABOUT, 1, str(_l("About your business")), bank)]
+    ordered.append(BusinessSection(BUSINESS, len(ordered) + 1, str(_l("Size and finances")), bank))
+    ordered += [dimension(d, number, str(labels[d]), bank, dimension=d) for number, d in enumerate(DIMENSIONS, start=len(ordered) + 1)]
+    ordered.append(GoalsSection(GOALS, len(ordered) + 1, str(_l("What you want help with")), bank))
+    return ordered
 
 
 def section(path: str, bank: QuestionBank, slug: str) -> Section | None:
