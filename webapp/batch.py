@@ -30,10 +30,10 @@ from models.ranking import prior
 from models.reach import NOT_REACHED, REACH_WORDS
 from models.readiness import Readiness, load_bank
 from programmes.vocabulary import DIMENSIONS, REACHES
-from webapp.api.body import MalformedBodyError, read_json_text
 from webapp.assessments import InvalidProfileError, model_version, validate_profile
 from webapp.catalogue import compiled_catalogue
 from webapp.db import db
+from webapp.json_body import MalformedBodyError, read_json_text
 
 KINDS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CSV_TOP = 5  # programmes (id and score) on a CSV result row

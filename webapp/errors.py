@@ -11,15 +11,13 @@ The API keeps its contract's body, {"error": {"code", "message", "fields"?}} (we
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import sqlite3
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -28,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from webapp.db import db
+from webapp.error_page import error_page
 from webapp.redaction import redact
 
 log = logging.getLogger("tremplin")
@@ -63,26 +62,6 @@ def _kept_headers(error: HTTPException) -> dict[str, str]:
     # get_response() is the exception's own response (or the limiter's, when it brought one), with its headers.
     headers = error.get_response().headers
     return {name: headers[name] for name in KEPT_HEADERS if name in headers}
-
-
-def _retry_minutes(headers: dict[str, str]) -> int | None:
-    value = headers.get("Retry-After", "")
-    return max(1, math.ceil(int(value) / 60)) if value.isdigit() else None
-
-
-def error_page(status: int, headers: dict[str, str] | None = None, **context: Any) -> Response:
-    """The HTML error page; if even the template fails, a plain sentence (the reader still gets the status)."""
-    headers = headers or {}
-    try:
-        body = render_template(
-            "error.html", status=status, retry_minutes=_retry_minutes(headers), days=current_app.config["DRAFT_LIFETIME_DAYS"], **context
-        )
-        mimetype = "text/html"
-    except Exception:
-        log.exception("the error page for %s could not be rendered", status)
-        body = str(escape(_("Sorry, there is a problem with the service. Try again later.")))
-        mimetype = "text/plain"
-    return Response(body, status=status, headers=headers, mimetype=mimetype)
 
 
 def _rollback() -> None:

@@ -169,7 +169,7 @@ def _back() -> str | None:
 
 
 def unreadable_page() -> Response:
-    from webapp.errors import error_page
+    from webapp.error_page import error_page
 
     log.info("a form posted to %s %s had fields that are not UTF-8: %s", request.method, redact(request.path), sorted(unreadable_fields()))
     return error_page(400, unreadable=True, back=_back())

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.webapp.test_api import SPEC_EXAMPLE
-from webapp.api.body import MAX_DEPTH, MalformedBodyError, read_json
 from webapp.db import Assessment, db
+from webapp.json_body import MAX_DEPTH, MalformedBodyError, read_json
 
 URL = "/api/v1/assessments"
 

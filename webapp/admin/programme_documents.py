@@ -40,9 +40,9 @@ from webapp.admin.programme_forms import (
     RuleForm,
     TerritoryForm,
 )
-from webapp.api.body import read_json_text
-from webapp.assessment.forms import number_text, parse_number
+from webapp.form_fields import number_text, parse_number
 from webapp.i18n import render_text
+from webapp.json_body import read_json_text
 from webapp.presentation import country_name
 
 # What to say when a value the schema needs is missing (or a list is empty), by its place in the document.

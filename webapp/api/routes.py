@@ -14,12 +14,12 @@ from models.readiness import load_bank
 from programmes.loader import load_aliases
 from programmes.schema import Programme
 from webapp.api import idempotency
-from webapp.api.body import MalformedBodyError, read_json
 from webapp.api.openapi import documented, openapi_document
 from webapp.api.reference import reference_sections
 from webapp.api.schemas import AssessmentDocument, CreateHeaders, ErrorBody, ProgrammeList, ProgrammeQuery, Questionnaire
 from webapp.assessments import InvalidProfileError, stored_assessment, stored_record
 from webapp.catalogue import compiled_catalogue
+from webapp.json_body import MalformedBodyError, read_json
 from webapp.results.downloads import report_download
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
