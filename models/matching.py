@@ -8,7 +8,7 @@ the criterion-by-criterion and factor-by-factor explanations only for the progra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -196,17 +196,51 @@ def _factor_values(catalogue: CompiledCatalogue, profile: Profile, day: dt.date,
     return np.column_stack([gap_fit, goal_fit, stage_fit, cost, deadline, needs_info.astype(float)])
 
 
-def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criterion, ...]:
+def criterion_ids(programme: Programme) -> tuple[str, ...]:
+    """The ids of a programme's criteria, in its rules' order: the rule type, with "-2", "-3" … for a second or third
+    rule of one type, then OPEN_CRITERION (whether it is open on the day)."""
     seen: dict[str, int] = {}
-    criteria = []
+    ids = []
     for rule in programme.rules:
         seen[rule.type] = seen.get(rule.type, 0) + 1
-        rule_id = rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}"
+        ids.append(rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}")
+    return (*ids, OPEN_CRITERION)
+
+
+def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criterion, ...]:
+    criteria = []
+    for rule_id, rule in zip(criterion_ids(programme), programme.rules, strict=False):
         verdict = REGISTRY[rule.type].check(rule, facts)
         criteria.append(Criterion(rule_id, rule.text, verdict.status, verdict.detail, verdict.ask))
     verdict = open_verdict(programme, day)
     criteria.append(Criterion(OPEN_CRITERION, N_("Open for applications"), verdict.status, verdict.detail))
     return tuple(criteria)
+
+
+@dataclass(frozen=True)
+class FirmVerdicts:
+    """One programme for one firm, as counted by the reach preview: where it reaches the firm and each criterion's
+    status (V_MET, V_UNKNOWN or V_UNMET), in criterion_ids order."""
+
+    profile: Profile
+    reach: str | None  # home, expansion or anywhere; None: the programme is not offered to this firm
+    statuses: np.ndarray
+
+
+def verdicts_for_firms(programme: Programme, profiles: Iterable[Profile], day: dt.date) -> Iterator[FirmVerdicts]:
+    """One programme judged for many firms, criterion by criterion. It is compiled once, and each firm's rules are
+    evaluated as `match` evaluates them first; whether it is open on `day` does not depend on the firm, so it is
+    judged once. Statuses are computed for every firm, reached or not."""
+    catalogue = compile_catalogue([programme], f"verdicts-{programme.id}", day)
+    positions = {group.type_name: [i for i, r in enumerate(programme.rules) if r.type == group.type_name] for group in catalogue.rules}
+    open_status = int(open_verdict(programme, day).status)
+    for profile in profiles:
+        facts = Facts.of(profile, day)
+        statuses = np.zeros(len(programme.rules) + 1, dtype=np.int8)
+        for group in catalogue.rules:
+            statuses[positions[group.type_name]] = group.evaluate(facts)
+        statuses[-1] = open_status
+        yield FirmVerdicts(profile, REACH_WORDS.get(int(catalogue.territories.reach(facts)[0])), statuses)
 
 
 def _factors(values: np.ndarray, contributions: np.ndarray) -> tuple[Factor, ...]:

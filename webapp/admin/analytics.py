@@ -36,11 +36,10 @@ import pycountry
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from models.matching import OPEN_CRITERION, compile_catalogue, open_verdict
+from models.matching import criterion_ids, verdicts_for_firms
 from models.profile import Profile, ProfileRequest, answer_problems, build_profile
-from models.reach import reach_of
 from models.readiness import load_bank
-from models.rules import Facts, Status
+from models.rules import Status
 from programmes.codes import is_region, region_and_parents
 from programmes.schema import Programme
 from programmes.vocabulary import CATEGORIES, DIMENSIONS, STAGES
@@ -245,16 +244,6 @@ class Reach:
         return self.overall.firms
 
 
-def _criterion_ids(programme: Programme) -> list[str]:
-    """The ids models.matching gives a programme's criteria: the rule type, '-2', '-3' for repeats, then 'open'."""
-    seen: Counter[str] = Counter()
-    ids = []
-    for rule in programme.rules:
-        seen[rule.type] += 1
-        ids.append(rule.type if seen[rule.type] == 1 else f"{rule.type}-{seen[rule.type]}")
-    return [*ids, OPEN_CRITERION]
-
-
 def _profile(data: Any) -> Profile | None:
     """The profile a stored request gives today, or None when the request no longer validates."""
     try:
@@ -278,9 +267,8 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
     """How one programme would treat every firm assessed so far: eligible, needs_info or ineligible.
 
     Each stored request is validated again and its profile rebuilt with today's question bank; requests that no
-    longer validate are skipped and counted. The programme is compiled once (models.matching.compile_catalogue)
-    and its rule groups are evaluated per profile, which is what `match` does first; whether it is open on `day`
-    does not depend on the firm, so it is read once (models.matching.open_verdict).
+    longer validate are skipped and counted. models.matching.verdicts_for_firms judges the programme for every
+    profile, criterion by criterion, as `match` does.
 
     Only firms the programme reaches (models/reach.py: its territory, or a country they expand to) are counted;
     the others never see it, and are only counted as `outside`.
@@ -289,11 +277,8 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
     two criteria counts for both). The most common unknown criterion counts only needs_info firms: the fact that
     keeps them from knowing. Both are withheld (all None) when their count is under MIN_CELL.
     """
-    catalogue = compile_catalogue([programme], f"reach-{programme.id}", day)
-    ids = _criterion_ids(programme)
+    ids = criterion_ids(programme)
     labels = [rule.text for rule in programme.rules] + [OPEN_LABEL]
-    positions = {group.type_name: [i for i, r in enumerate(programme.rules) if r.type == group.type_name] for group in catalogue.rules}
-    open_status = int(open_verdict(programme, day).status)  # the same for every firm
     skipped = outside = 0
     outcomes: list[int] = []  # index into OUTCOMES, per firm
     countries: list[str] = []
@@ -301,19 +286,18 @@ def reach_preview(programme: Programme, assessments: Iterable[Assessment], day: 
     stages: list[str] = []
     unmet = np.zeros(len(ids), dtype=np.int64)
     unknown = np.zeros(len(ids), dtype=np.int64)
-    statuses = np.zeros(len(ids), dtype=np.int8)
+    profiles = []
     for assessment in assessments:
         profile = _profile(assessment.request)
         if profile is None:
             skipped += 1
-            continue
-        facts = Facts.of(profile, day)
-        if reach_of(programme.territory, facts) is None:
+        else:
+            profiles.append(profile)
+    for verdicts in verdicts_for_firms(programme, profiles, day):
+        if verdicts.reach is None:
             outside += 1
             continue
-        for group in catalogue.rules:
-            statuses[positions[group.type_name]] = group.evaluate(facts)
-        statuses[-1] = open_status
+        profile, statuses = verdicts.profile, verdicts.statuses
         worst = int(statuses.max())
         unmet += statuses == Status.UNMET
         if worst == Status.UNKNOWN:
