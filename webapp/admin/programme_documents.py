@@ -26,16 +26,15 @@ from wtforms import (
 )
 
 from models.benefit_terms import benefit_terms
+from programmes.rule_types import PARAMETERS
 from programmes.schema import Programme, Territory
 from webapp.admin.blueprint import admin
 from webapp.admin.programme_forms import (
     CHECKBOX_FIELDS,
-    CODE_LIST_PARAMETERS,
-    DECIMAL_PARAMETERS,
     LINE_FIELDS,
     PARAMETER_FIELDS,
+    PARAMETERS_BY_NAME,
     RULE_PARAMETERS,
-    WHOLE_PARAMETERS,
     ProgrammeForm,
     RuleForm,
     TerritoryForm,
@@ -74,18 +73,9 @@ MISSING = {
     "application.mode": _l("Enter how to apply"),
     "rule.type": _l("Select a rule type"),
     "rule.text": _l("Enter the sentence SMEs read for this rule"),
-    "rule.countries": _l("Enter at least one country code for this rule, like FR or EU"),
-    "rule.regions": _l("Enter at least one region code for this rule, like FR-IDF"),
-    "rule.sections": _l("Enter at least one NACE section for this rule, like C or J"),
-    "rule.goals": _l("Enter at least one goal for this rule, like fund_project"),
-    "rule.limit": _l("Enter the employee limit for this rule"),
-    "rule.amount": _l("Enter the amount for this rule"),
-    "rule.currency": _l("Enter the currency for this rule, like EUR"),
-    "rule.years": _l("Enter the number of years for this rule"),
-    "rule.pct": _l("Enter the growth percentage for this rule"),
-    "rule.dimension": _l("Select the readiness area for this rule"),
-    "rule.score": _l("Enter the readiness score for this rule, from 0 to 100"),
     "rule.any_of_json": _l("Enter the sub-rules of this rule as a JSON list"),
+    # and each rule parameter's, from its rule type's spec (programmes/rule_types)
+    **{f"rule.{p.name}": _l(p.missing) for p in PARAMETERS if p.missing},
 }
 
 # What a message calls a field whose label reads badly in a sentence ("%(label)s must be 100 or less").
@@ -103,14 +93,7 @@ NAMES = {
     "status_note": _l("The note on the status"),
     "confidence_note": _l("The note on confidence"),
     "rule.text": _l("The sentence SMEs read"),
-    "rule.limit": _l("The employee limit"),
-    "rule.amount": _l("The amount"),
-    "rule.years": _l("The number of years"),
-    "rule.pct": _l("The growth percentage"),
-    "rule.score": _l("The readiness score"),
-    "rule.max_employees": _l("The SME employee limit"),
-    "rule.max_turnover_eur": _l("The SME turnover limit"),
-    "rule.max_balance_sheet_eur": _l("The SME balance-sheet limit"),
+    **{f"rule.{p.name}": _l(p.called) for p in PARAMETERS if p.called},
 }
 
 # A clearer sentence than the schema's for a value it refuses, by its place in the document.
@@ -212,12 +195,12 @@ def _rule_document(rule: RuleForm, problems: list[tuple[Field, str]]) -> dict[st
                 problems.append((rule.any_of_json, _("Enter the sub-rules as a JSON list: %(problem)s", problem=str(error))))
         return _without_none(document)
     for name in RULE_PARAMETERS.get(kind, ()):  # only the parameters this type takes
-        data = rule[name].data
-        if name in CODE_LIST_PARAMETERS:
-            value: Any = _codes(data, upper=name != "goals") or None
-        elif name in WHOLE_PARAMETERS or name in DECIMAL_PARAMETERS:
-            value = _number_value(data, whole=name in WHOLE_PARAMETERS)
-        elif name == "currency":
+        data, parameter = rule[name].data, PARAMETERS_BY_NAME[name]
+        if parameter.kind == "codes":
+            value: Any = _codes(data, upper=parameter.upper) or None
+        elif parameter.kind in ("whole", "decimal"):
+            value = _number_value(data, whole=parameter.kind == "whole")
+        elif parameter.kind == "code":
             value = _code(data)
         else:
             value = _clean(data)
@@ -352,11 +335,11 @@ def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
         sub_rules = [{"type": sub.get("type"), **sub} for sub in rule.get("rules") or []]  # the type first, to read
         data["any_of_json"] = json.dumps(sub_rules, indent=2, ensure_ascii=False)
         return data
-    for name in PARAMETER_FIELDS:
-        value = rule.get(name)
-        if name in CODE_LIST_PARAMETERS:
+    for parameter in PARAMETERS:
+        name, value = parameter.name, rule.get(parameter.name)
+        if parameter.kind == "codes":
             data[name] = ", ".join(value or [])
-        elif name in WHOLE_PARAMETERS or name in DECIMAL_PARAMETERS:
+        elif parameter.kind in ("whole", "decimal"):
             data[name] = number_text(value)
         else:
             data[name] = "" if value is None else str(value)
