@@ -25,9 +25,15 @@ from wtforms import (
     FormField,
 )
 
-from models.benefit_terms import benefit_terms
+from models.document import match_document, not_eligible_document
+from models.matching import compile_catalogue, match
+from models.profile import Profile, ProfileRequest, build_profile
+from models.ranking import prior
+from models.readiness import load_bank
+from programmes.codes import is_country
 from programmes.rule_types import PARAMETERS
 from programmes.schema import Programme, Territory
+from programmes.vocabulary import COUNTRY_GROUPS, DIMENSIONS
 from webapp.admin.blueprint import admin
 from webapp.admin.programme_forms import (
     CHECKBOX_FIELDS,
@@ -41,6 +47,8 @@ from webapp.admin.programme_forms import (
 )
 from webapp.api.body import read_json_text
 from webapp.assessment.forms import number_text, parse_number
+from webapp.assessments import model_version
+from webapp.catalogue import match_day
 from webapp.i18n import render_text
 from webapp.presentation import country_name
 
@@ -679,38 +687,38 @@ def try_preview(form: ProgrammeForm) -> dict[str, Any] | None:
         return None
 
 
+PREVIEW_ANYWHERE_COUNTRY = "FR"
+PREVIEW_LEVEL = 2  # the middle of each readiness area: a firm Tremplin knows nothing about still has a readiness
+
+
+def preview_firm(programme: Programme) -> Profile:
+    """A firm of the programme's own territory (its country, its first region, a member of its area) that has said
+    nothing else: no size, sector, age or goals, and the middle level of each readiness area."""
+    territory = programme.territory
+    if territory.country:
+        country = territory.country
+    elif territory.area:
+        country = sorted(COUNTRY_GROUPS[territory.area])[0]
+    else:  # open anywhere: the operator's country serves as well as any other
+        country = programme.country if is_country(programme.country) else PREVIEW_ANYWHERE_COUNTRY
+    enterprise = {"country": country, **({"region": territory.regions[0]} if territory.regions else {})}
+    request = ProfileRequest.model_validate({"enterprise": enterprise, "levels": dict.fromkeys(DIMENSIONS, PREVIEW_LEVEL)})
+    return build_profile(request, load_bank())
+
+
 def preview_match(programme: Programme) -> dict[str, Any]:
-    """The programme as one entry of a match document's `matches`, for a firm Tremplin knows nothing about: each
-    rule is a criterion still to confirm, with no score and no factors, and the firm is one of the programme's own
-    territory. Render it with results/_card.html. It also carries `territory` (the programme's), which the editor
-    shows above the card (`serves_line`)."""
-    criteria = [{"id": rule.type, "label": rule.text, "status": "unknown", "detail": _("depends on the firm")} for rule in programme.rules]
-    return {
-        "programme_id": programme.id,
-        "name": programme.name,
-        "category": programme.category,
-        "country": programme.country,
-        "reach": "anywhere" if programme.territory.anywhere else "home",
-        "territory": programme.territory.model_dump(mode="json", exclude_none=True),
-        "eligibility": "needs_info" if criteria else "eligible",
-        "score": 0,
-        "rank": 1,
-        "criteria": criteria,
-        "why": [],  # why it fits is said of a firm; the preview has none
-        "next_step": {"action": "confirm", "text": _("Confirm first: %(criterion)s", criterion=criteria[0]["label"])}
-        if criteria
-        else {"action": "apply", "text": _("Apply on the programme's page")},
-        "factors": [],
-        "operator": programme.operator,
-        "benefit": {k: v for k, v in programme.benefit.model_dump(mode="json").items() if v is not None},
-        "benefit_terms": [render_text(term) for term in benefit_terms(programme.benefit)],
-        "unencoded_conditions": list(programme.unencoded_conditions),
-        "status": programme.status,
-        "closes": programme.application.closes.isoformat() if programme.application.closes else None,
-        "source_url": str(programme.source_url),
-        "source_kind": programme.source_kind,
-        "last_verified": programme.last_verified.isoformat(),
-    }
+    """The programme matched, alone, for preview_firm: a real entry of a match document (models.matching.match, then
+    models.document), in `matches` (eligibility eligible or needs_info) or, when even a firm that said nothing is
+    refused (a closed call, say), in `not_eligible`. Render it with admin/_programme_card.html. It also carries
+    `territory` (the programme's), which the editor shows above the card (`serves_line`)."""
+    day = match_day()
+    profile = preview_firm(programme)
+    result = match(profile, compile_catalogue([programme], "preview", day), prior(), model_version(), day)
+    if result.matches:
+        entry = match_document(result.matches[0], profile, day, render=render_text, translate=_)
+    else:
+        entry = not_eligible_document(result.not_eligible[0], day, render=render_text, translate=_)
+    return {**entry, "territory": programme.territory.model_dump(mode="json", exclude_none=True)}
 
 
 # ------------------------------------------------------------------------------------------------ words
