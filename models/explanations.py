@@ -12,10 +12,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from models.matching import LOCATION_RULES, OPEN_CRITERION, Criterion, Match
+from models.matching import OPEN_CRITERION, Criterion, Match
 from models.profile import Profile
 from models.rules import Status
 from models.text import N_, Text
+from programmes.rule_types import NOT_ACTIONABLE_RULES
 from programmes.vocabulary import DIMENSIONS, GOALS
 
 # What the firm asked for, as it would say it after "You asked for help with …".
@@ -46,8 +47,8 @@ AREA_PHRASES: Mapping[str, str] = {
 WEAK_BELOW = 50  # beyond its two weakest areas, an area scoring below this still counts as one to build
 SOON_DAYS = 90  # a deadline this close is said in the reasons, not only in the next step
 
-# Rule types a firm cannot change to meet: where it is, its sector, how old it already is, how ready it already is.
-NOT_ACTIONABLE_RULES: frozenset[str] = LOCATION_RULES | {"sector_in", "sector_not_in", "max_age_years", "max_readiness"}
+# Rule types a firm cannot change to meet (where it is, its sector, how old or how ready it already is) are those
+# whose spec says `actionable=False` (programmes/rule_types): NOT_ACTIONABLE_RULES, imported above.
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from models.reach import NOT_REACHED, REACH_WORDS, CompiledTerritories, compile_
 from models.rules import REGISTRY, V_MET, V_UNKNOWN, V_UNMET, CompiledRules, Facts, Status, Verdict, compile_rule_set
 from models.text import N_, Text
 from programmes.rates import table_on
+from programmes.rule_types import LOCATION_RULES
 from programmes.schema import Benefit, Programme
 from programmes.vocabulary import DIMENSIONS, GOALS, STAGES
 
@@ -29,7 +30,6 @@ DEADLINE_FULL_DAYS, DEADLINE_ZERO_DAYS, ROLLING_DEADLINE_VALUE = 90, 365, 0.25
 UNKNOWN_COST_VALUE, OVER_CAPACITY_FACTOR = 0.5, 0.25
 NO_DATE = np.iinfo(np.int64).max
 SCORE_DECIMALS = 4  # scores and contributions are shown, compared and stored at this precision
-LOCATION_RULES = frozenset({"country_in", "country_not_in", "operates_in", "region_in", "region_not_in"})
 LOCATION_DISTANCE, CLOSED_DISTANCE = 100, 10  # near misses: how far a failure puts a programme out of reach
 
 

@@ -19,8 +19,8 @@ import yaml
 from pydantic import ValidationError
 
 from programmes.rates import known_currencies
+from programmes.rule_types import SPECS, TERRITORY_RULES
 from programmes.schema import Programme
-from programmes.vocabulary import expand_countries
 
 BUNDLED_DIR = Path(__file__).with_name("catalogue")
 ALIASES_FILE = Path(__file__).with_name("aliases.yaml")
@@ -165,13 +165,14 @@ def validate_entries(entries: Iterable[Entry], file: str) -> tuple[list[Programm
     return programmes, problems
 
 
-LOCATION_RULE_TYPES = frozenset({"country_in", "operates_in", "region_in"})
+# Rules that admit the firms of some countries (country_in, operates_in, region_in): their specs name the countries.
+LOCATION_RULE_TYPES = TERRITORY_RULES
 
 
 def _rule_countries(rule: Any) -> frozenset[str]:
-    if rule.type == "region_in":
-        return frozenset(r.split("-")[0] for r in rule.regions)
-    return expand_countries(rule.countries)
+    named = SPECS[rule.type].territory_countries
+    assert named is not None  # (called for LOCATION_RULE_TYPES only)
+    return named(rule)
 
 
 def territory_problems(programme: Programme) -> list[tuple[str, str]]:

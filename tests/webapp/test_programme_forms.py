@@ -15,17 +15,19 @@ from werkzeug.datastructures import MultiDict
 from models.document import match_document
 from programmes.schema import Programme
 from programmes.vocabulary import AREAS
-from tests.factories import TODAY, make_profile, match_one, programme_document
+from tests.factories import TODAY, match_one, programme_document
 from tests.webapp.test_pages import PageFacts, check_page
 from webapp.admin.programme_documents import (
     document_to_form_data,
     form_to_document,
+    preview_firm,
     preview_match,
     serves_line,
     try_preview,
     validate_programme,
 )
 from webapp.admin.programme_forms import AREA_LABELS, PARAMETER_FIELDS, RULE_PARAMETERS, ProgrammeForm, RuleForm, add_empty_rule
+from webapp.i18n import render_text
 
 RULES = [
     {"type": "country_in", "countries": ["FR"], "text": "Open to firms in France."},
@@ -305,19 +307,26 @@ def test_duplicate_gives_a_new_id_and_name_and_keeps_everything_else(app_context
 # ------------------------------------------------------------------------------------------ page and preview
 
 
-def test_preview_match_has_the_shape_of_a_match_document_entry(app_context):
+@pytest.fixture
+def pinned_day(app_context):
+    app_context.config["MATCH_DAY"] = TODAY.isoformat()
+    yield app_context
+    app_context.config["MATCH_DAY"] = None
+
+
+def test_preview_match_is_the_real_match_of_a_firm_of_its_territory_that_said_nothing_else(pinned_day):
     programme = Programme.model_validate(sample())
-    with app_context.test_request_context():
+    with pinned_day.test_request_context():
         preview = preview_match(programme)
-    profile = make_profile({"region": "FR-IDF"})  # a firm of its region
-    real = match_document(match_one(programme, profile), profile, TODAY)
-    assert set(real) <= set(preview) <= {*real, "territory"}  # the editor says the territory above the card
-    assert preview["rank"] == 1 and preview["score"] == 0 and preview["factors"] == []
-    assert preview["reach"] == "home" and preview["source_kind"] == "third_party"
+        firm = preview_firm(programme)
+        real = match_document(match_one(programme, firm), firm, TODAY, render=render_text)
+    assert preview == {**real, "territory": preview["territory"]}  # the editor says the territory above the card
+    assert (firm.enterprise.country, firm.enterprise.region, firm.enterprise.employees) == ("FR", "FR-IDF", None)
+    assert preview["reach"] == "home" and preview["source_kind"] == "third_party" and preview["rank"] == 1
     assert preview["territory"] == {"country": "FR", "regions": ["FR-IDF"], "anywhere": False, "open_to_firms_abroad": False}
     assert preview["eligibility"] == "needs_info"
-    criterion = {"id": "max_employees", "label": "Fewer than 250 employees.", "status": "unknown", "detail": "depends on the firm"}
-    assert preview["criteria"][1] == criterion
+    criterion = preview["criteria"][1]
+    assert (criterion["id"], criterion["status"], criterion["ask"]) == ("max_employees", "unknown", "employees")
     assert preview["benefit"] == {
         "kind": "grant",
         "description": "A grant.",
@@ -327,7 +336,19 @@ def test_preview_match_has_the_shape_of_a_match_document_entry(app_context):
     }
 
 
-def test_the_page_renders_every_section_with_one_h1_unique_ids_and_the_preview(app_context):
+def test_a_programme_even_an_unknown_firm_cannot_use_previews_as_a_near_miss(pinned_day):
+    closed = Programme.model_validate({**sample(), "status": "closed", "application": {"mode": "Apply online.", "closes": "2026-01-31"}})
+    with pinned_day.test_request_context():
+        preview = preview_match(closed)
+        form = ProgrammeForm(data=document_to_form_data(closed.to_document()))
+        html = render(form, preview)
+    assert preview["eligibility"] == "ineligible"
+    assert [c["id"] for c in preview["criteria"]] == ["open_for_applications"]
+    check_page(html)
+    assert "What would change it:" in html
+
+
+def test_the_page_renders_every_section_with_one_h1_unique_ids_and_the_preview(pinned_day, app_context):
     programme = Programme.model_validate(sample())
     with app_context.test_request_context():
         form = ProgrammeForm(data=document_to_form_data(programme.to_document()))
@@ -348,7 +369,7 @@ def test_the_page_renders_every_section_with_one_h1_unique_ids_and_the_preview(a
     assert 'name="add_rule"' in html and 'name="save"' in html and 'name="preview"' in html and 'href="/admin/programmes"' in html
     assert 'action="/admin/programmes/test-programme/edit"' in html
     assert "Preview: as SMEs will see it" in html and 'id="programme-test-programme"' in html
-    assert "Fewer than 250 employees." in html and "depends on the firm" in html and "Facts to confirm" in html
+    assert "Fewer than 250 employees." in html and "Your number of employees is not known" in html and "Facts to confirm" in html
     assert "programme-preview-heading" in facts.ids
     assert "Serves: Île-de-France (FR-IDF)." in html
     for field in ("territory-kind", "territory-country", "territory-regions", "territory-area", "territory-open_to_firms_abroad"):

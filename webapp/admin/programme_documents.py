@@ -25,21 +25,28 @@ from wtforms import (
     FormField,
 )
 
-from models.benefit_terms import benefit_terms
+from models.document import match_document, not_eligible_document
+from models.matching import compile_catalogue, match
+from models.profile import Profile, ProfileRequest, build_profile
+from models.ranking import prior
+from models.readiness import load_bank
+from programmes.codes import is_country
+from programmes.rule_types import PARAMETERS
 from programmes.schema import Programme, Territory
+from programmes.vocabulary import COUNTRY_GROUPS, DIMENSIONS
 from webapp.admin.blueprint import admin
 from webapp.admin.programme_forms import (
     CHECKBOX_FIELDS,
-    CODE_LIST_PARAMETERS,
-    DECIMAL_PARAMETERS,
     LINE_FIELDS,
     PARAMETER_FIELDS,
+    PARAMETERS_BY_NAME,
     RULE_PARAMETERS,
-    WHOLE_PARAMETERS,
     ProgrammeForm,
     RuleForm,
     TerritoryForm,
 )
+from webapp.assessments import model_version
+from webapp.catalogue import match_day
 from webapp.form_fields import number_text, parse_number
 from webapp.i18n import render_text
 from webapp.json_body import read_json_text
@@ -74,18 +81,9 @@ MISSING = {
     "application.mode": _l("Enter how to apply"),
     "rule.type": _l("Select a rule type"),
     "rule.text": _l("Enter the sentence SMEs read for this rule"),
-    "rule.countries": _l("Enter at least one country code for this rule, like FR or EU"),
-    "rule.regions": _l("Enter at least one region code for this rule, like FR-IDF"),
-    "rule.sections": _l("Enter at least one NACE section for this rule, like C or J"),
-    "rule.goals": _l("Enter at least one goal for this rule, like fund_project"),
-    "rule.limit": _l("Enter the employee limit for this rule"),
-    "rule.amount": _l("Enter the amount for this rule"),
-    "rule.currency": _l("Enter the currency for this rule, like EUR"),
-    "rule.years": _l("Enter the number of years for this rule"),
-    "rule.pct": _l("Enter the growth percentage for this rule"),
-    "rule.dimension": _l("Select the readiness area for this rule"),
-    "rule.score": _l("Enter the readiness score for this rule, from 0 to 100"),
     "rule.any_of_json": _l("Enter the sub-rules of this rule as a JSON list"),
+    # and each rule parameter's, from its rule type's spec (programmes/rule_types)
+    **{f"rule.{p.name}": _l(p.missing) for p in PARAMETERS if p.missing},
 }
 
 # What a message calls a field whose label reads badly in a sentence ("%(label)s must be 100 or less").
@@ -103,14 +101,7 @@ NAMES = {
     "status_note": _l("The note on the status"),
     "confidence_note": _l("The note on confidence"),
     "rule.text": _l("The sentence SMEs read"),
-    "rule.limit": _l("The employee limit"),
-    "rule.amount": _l("The amount"),
-    "rule.years": _l("The number of years"),
-    "rule.pct": _l("The growth percentage"),
-    "rule.score": _l("The readiness score"),
-    "rule.max_employees": _l("The SME employee limit"),
-    "rule.max_turnover_eur": _l("The SME turnover limit"),
-    "rule.max_balance_sheet_eur": _l("The SME balance-sheet limit"),
+    **{f"rule.{p.name}": _l(p.called) for p in PARAMETERS if p.called},
 }
 
 # A clearer sentence than the schema's for a value it refuses, by its place in the document.
@@ -212,12 +203,12 @@ def _rule_document(rule: RuleForm, problems: list[tuple[Field, str]]) -> dict[st
                 problems.append((rule.any_of_json, _("Enter the sub-rules as a JSON list: %(problem)s", problem=str(error))))
         return _without_none(document)
     for name in RULE_PARAMETERS.get(kind, ()):  # only the parameters this type takes
-        data = rule[name].data
-        if name in CODE_LIST_PARAMETERS:
-            value: Any = _codes(data, upper=name != "goals") or None
-        elif name in WHOLE_PARAMETERS or name in DECIMAL_PARAMETERS:
-            value = _number_value(data, whole=name in WHOLE_PARAMETERS)
-        elif name == "currency":
+        data, parameter = rule[name].data, PARAMETERS_BY_NAME[name]
+        if parameter.kind == "codes":
+            value: Any = _codes(data, upper=parameter.upper) or None
+        elif parameter.kind in ("whole", "decimal"):
+            value = _number_value(data, whole=parameter.kind == "whole")
+        elif parameter.kind == "code":
             value = _code(data)
         else:
             value = _clean(data)
@@ -352,11 +343,11 @@ def _rule_data(rule: Mapping[str, Any]) -> dict[str, Any]:
         sub_rules = [{"type": sub.get("type"), **sub} for sub in rule.get("rules") or []]  # the type first, to read
         data["any_of_json"] = json.dumps(sub_rules, indent=2, ensure_ascii=False)
         return data
-    for name in PARAMETER_FIELDS:
-        value = rule.get(name)
-        if name in CODE_LIST_PARAMETERS:
+    for parameter in PARAMETERS:
+        name, value = parameter.name, rule.get(parameter.name)
+        if parameter.kind == "codes":
             data[name] = ", ".join(value or [])
-        elif name in WHOLE_PARAMETERS or name in DECIMAL_PARAMETERS:
+        elif parameter.kind in ("whole", "decimal"):
             data[name] = number_text(value)
         else:
             data[name] = "" if value is None else str(value)
@@ -696,38 +687,38 @@ def try_preview(form: ProgrammeForm) -> dict[str, Any] | None:
         return None
 
 
+PREVIEW_ANYWHERE_COUNTRY = "FR"
+PREVIEW_LEVEL = 2  # the middle of each readiness area: a firm Tremplin knows nothing about still has a readiness
+
+
+def preview_firm(programme: Programme) -> Profile:
+    """A firm of the programme's own territory (its country, its first region, a member of its area) that has said
+    nothing else: no size, sector, age or goals, and the middle level of each readiness area."""
+    territory = programme.territory
+    if territory.country:
+        country = territory.country
+    elif territory.area:
+        country = sorted(COUNTRY_GROUPS[territory.area])[0]
+    else:  # open anywhere: the operator's country serves as well as any other
+        country = programme.country if is_country(programme.country) else PREVIEW_ANYWHERE_COUNTRY
+    enterprise = {"country": country, **({"region": territory.regions[0]} if territory.regions else {})}
+    request = ProfileRequest.model_validate({"enterprise": enterprise, "levels": dict.fromkeys(DIMENSIONS, PREVIEW_LEVEL)})
+    return build_profile(request, load_bank())
+
+
 def preview_match(programme: Programme) -> dict[str, Any]:
-    """The programme as one entry of a match document's `matches`, for a firm Tremplin knows nothing about: each
-    rule is a criterion still to confirm, with no score and no factors, and the firm is one of the programme's own
-    territory. Render it with results/_card.html. It also carries `territory` (the programme's), which the editor
-    shows above the card (`serves_line`)."""
-    criteria = [{"id": rule.type, "label": rule.text, "status": "unknown", "detail": _("depends on the firm")} for rule in programme.rules]
-    return {
-        "programme_id": programme.id,
-        "name": programme.name,
-        "category": programme.category,
-        "country": programme.country,
-        "reach": "anywhere" if programme.territory.anywhere else "home",
-        "territory": programme.territory.model_dump(mode="json", exclude_none=True),
-        "eligibility": "needs_info" if criteria else "eligible",
-        "score": 0,
-        "rank": 1,
-        "criteria": criteria,
-        "why": [],  # why it fits is said of a firm; the preview has none
-        "next_step": {"action": "confirm", "text": _("Confirm first: %(criterion)s", criterion=criteria[0]["label"])}
-        if criteria
-        else {"action": "apply", "text": _("Apply on the programme's page")},
-        "factors": [],
-        "operator": programme.operator,
-        "benefit": {k: v for k, v in programme.benefit.model_dump(mode="json").items() if v is not None},
-        "benefit_terms": [render_text(term) for term in benefit_terms(programme.benefit)],
-        "unencoded_conditions": list(programme.unencoded_conditions),
-        "status": programme.status,
-        "closes": programme.application.closes.isoformat() if programme.application.closes else None,
-        "source_url": str(programme.source_url),
-        "source_kind": programme.source_kind,
-        "last_verified": programme.last_verified.isoformat(),
-    }
+    """The programme matched, alone, for preview_firm: a real entry of a match document (models.matching.match, then
+    models.document), in `matches` (eligibility eligible or needs_info) or, when even a firm that said nothing is
+    refused (a closed call, say), in `not_eligible`. Render it with admin/_programme_card.html. It also carries
+    `territory` (the programme's), which the editor shows above the card (`serves_line`)."""
+    day = match_day()
+    profile = preview_firm(programme)
+    result = match(profile, compile_catalogue([programme], "preview", day), prior(), model_version(), day)
+    if result.matches:
+        entry = match_document(result.matches[0], profile, day, render=render_text, translate=_)
+    else:
+        entry = not_eligible_document(result.not_eligible[0], day, render=render_text, translate=_)
+    return {**entry, "territory": programme.territory.model_dump(mode="json", exclude_none=True)}
 
 
 # ------------------------------------------------------------------------------------------------ words

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, get_args
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -46,7 +46,8 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from models.readiness import load_bank
-from programmes.rule_types import RULE_TYPE_NAMES, SimpleRule
+from programmes.rule_types import PARAMETERS, SIMPLE_RULE_TYPES, SPECS, Parameter
+from programmes.rule_types.registry import SIMPLE_SPECS
 from programmes.schema import BENEFIT_KINDS
 from programmes.vocabulary import AREAS, CATEGORIES, DIMENSIONS, FIRM_SIZES, GOALS, PROGRAMME_STATUSES, STAGES, TARGET_SIZES
 from webapp.form_fields import NumberText, choices_of, countries
@@ -58,53 +59,18 @@ from webapp.presentation import CATEGORY_LABELS, STATUS_LABELS
 MAX_NUMBER = 10**15  # a format check only: the schema sets each number's real bounds
 
 
-def _rule_parameters() -> dict[str, tuple[str, ...]]:
-    """Each simple rule type's parameters, read from the schema (everything but `type` and `text`)."""
-    union = get_args(SimpleRule)[0]
-    found: dict[str, tuple[str, ...]] = {}
-    for model in get_args(union):
-        (name,) = get_args(model.model_fields["type"].annotation)
-        found[name] = tuple(f for f in model.model_fields if f not in ("type", "text"))
-    return found
-
-
-RULE_PARAMETERS: dict[str, tuple[str, ...]] = _rule_parameters()
-SIMPLE_RULE_TYPES: tuple[str, ...] = tuple(t for t in RULE_TYPE_NAMES if t != "any_of")
-CODE_LIST_PARAMETERS = ("countries", "regions", "sections", "goals")
-WHOLE_PARAMETERS = ("limit", "years", "score", "max_employees")
-DECIMAL_PARAMETERS = ("amount", "pct", "max_turnover_eur", "max_balance_sheet_eur")
-# Every parameter of every simple rule type, in the order the form shows them (a test checks none is missing).
-PARAMETER_FIELDS: tuple[str, ...] = (
-    *CODE_LIST_PARAMETERS,
-    *("limit", "amount", "currency", "years", "pct", "dimension", "score", "max_employees", "max_turnover_eur", "max_balance_sheet_eur"),
-)
+# The rule types and their parameters come from their specs (programmes/rule_types): one field per parameter name,
+# shown in the registry's order (lists of codes, then values, then values with a default).
+RULE_PARAMETERS: dict[str, tuple[str, ...]] = {name: tuple(p.name for p in spec.parameters) for name, spec in SIMPLE_SPECS.items()}
+PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+PARAMETER_FIELDS: tuple[str, ...] = tuple(PARAMETERS_BY_NAME)
+CODE_LIST_PARAMETERS = tuple(p.name for p in PARAMETERS if p.kind == "codes")
+WHOLE_PARAMETERS = tuple(p.name for p in PARAMETERS if p.kind == "whole")
+DECIMAL_PARAMETERS = tuple(p.name for p in PARAMETERS if p.kind == "decimal")
 CHECKBOX_FIELDS: dict[str, tuple[Any, ...]] = {"target_sizes": TARGET_SIZES, "builds": DIMENSIONS, "goals": GOALS, "target_stages": STAGES}
 LINE_FIELDS = ("support_types", "sectors", "unencoded_conditions", "other_sources", "languages")
 
-RULE_TYPE_LABELS = {
-    "country_in": _l("Based in one of these countries"),
-    "country_not_in": _l("Not based in any of these countries"),
-    "operates_in": _l("Based in, or expanding to, one of these countries"),
-    "region_in": _l("Based in one of these regions"),
-    "region_not_in": _l("Not based in any of these regions"),
-    "max_employees": _l("Fewer than a number of employees"),
-    "min_employees": _l("At least a number of employees"),
-    "max_turnover": _l("Yearly turnover at most an amount"),
-    "min_turnover": _l("Yearly turnover at least an amount"),
-    "max_balance_sheet": _l("Balance-sheet total at most an amount"),
-    "sme_definition": _l("An SME under the EU definition"),
-    "sector_in": _l("In one of these sectors (NACE sections)"),
-    "sector_not_in": _l("Not in any of these sectors (NACE sections)"),
-    "min_age_years": _l("Founded at least a number of years ago"),
-    "max_age_years": _l("Founded at most a number of years ago"),
-    "min_growth": _l("Yearly growth of at least a percentage"),
-    "independent": _l("Independent (not 25 % or more owned by a large enterprise)"),
-    "min_readiness": _l("Readiness in an area of at least a score"),
-    "max_readiness": _l("Readiness in an area of at most a score"),
-    "requires_goal": _l("Wants help with one of these goals"),
-    "unconfirmed": _l("A condition Tremplin cannot check (always to confirm)"),
-    "any_of": _l("Any one of several rules"),
-}
+RULE_TYPE_LABELS = {name: _l(spec.label) for name, spec in SPECS.items()}
 
 # ----------------------------------------------------------------------------------------------------- fields
 
@@ -184,70 +150,34 @@ def _hint(text: Any, parameter: str) -> Any:
     return _l("%(text)s For rule types: %(types)s.", text=text, types=types)
 
 
-class RuleForm(Form):
-    """One eligibility rule: its type, the sentence SMEs read, and every parameter any simple rule type takes."""
+def _parameter_field(parameter: Parameter) -> Field:
+    """The editor's field for one rule parameter, as its spec describes it (the strings are translated when shown)."""
+    hint = _hint(_l(parameter.hint) if parameter.hint else None, parameter.name)
+    if parameter.kind == "dimension":
+        return _select(_l(parameter.label), DIMENSION_CHOICES, _l(parameter.placeholder or ""), hint)
+    if parameter.kind in ("whole", "decimal"):
+        return _number(_l(parameter.label), hint, parameter.kind == "whole", _l(parameter.invalid or ""))
+    return _text(_l(parameter.label), hint, True)
 
-    type = SelectField(
-        _l("Rule type"),
-        choices=choices_of([("", _l("Select a rule type")), *((t, _coded(RULE_TYPE_LABELS[t], t)) for t in SIMPLE_RULE_TYPES)]),
-        validate_choice=False,  # any_of is a rule type too, though it is not offered; the schema judges the type
-        widget=GovSelect(),
-    )
-    text = _text(_l("What SMEs read"), _l("One sentence, like: Fewer than 250 employees (EU SME definition)."))
-    countries = _text(_l("Countries"), _hint(_l("ISO 3166-1 codes separated by commas, or EU or EEA, like FR, BE."), "countries"), True)
-    regions = _text(_l("Regions"), _hint(_l("ISO 3166-2 codes separated by commas, like FR-IDF."), "regions"), True)
-    sections = _text(_l("Sectors (NACE sections)"), _hint(_l("Letters A to U separated by commas, like C, J."), "sections"), True)
-    goals = _text(_l("Goals"), _hint(_l("Goal codes separated by commas, like fund_project."), "goals"), True)
-    limit = _number(
-        _l("Employee limit"),
-        _hint(_l("A whole number of employees, like 250."), "limit"),
-        True,
-        _l("Enter the employee limit as a whole number, like 250"),
-    )
-    amount = _number(
-        _l("Amount"),
-        _hint(_l("A number, like 50000000."), "amount"),
-        False,
-        _l("Enter the amount as a number, like 50000000"),
-    )
-    currency = _text(_l("Currency"), _hint(_l("An ISO 4217 code, like EUR."), "currency"), True)
-    years = _number(
-        _l("Years"),
-        _hint(_l("A whole number of years, like 3."), "years"),
-        True,
-        _l("Enter the number of years as a whole number, like 3"),
-    )
-    pct = _number(
-        _l("Yearly growth (%)"),
-        _hint(_l("A percentage, like 20."), "pct"),
-        False,
-        _l("Enter the growth as a percentage, like 20"),
-    )
-    dimension = _select(_l("Readiness area"), DIMENSION_CHOICES, _l("Select an area"), _hint(None, "dimension"))
-    score = _number(
-        _l("Readiness score"),
-        _hint(_l("A whole number from 0 to 100."), "score"),
-        True,
-        _l("Enter the readiness score as a whole number from 0 to 100"),
-    )
-    max_employees = _number(
-        _l("SME employee limit"),
-        _hint(_l("Leave blank for the EU definition (250)."), "max_employees"),
-        True,
-        _l("Enter the SME employee limit as a whole number, like 250"),
-    )
-    max_turnover_eur = _number(
-        _l("SME turnover limit in euros"),
-        _hint(_l("Leave blank for the EU definition (50000000)."), "max_turnover_eur"),
-        False,
-        _l("Enter the SME turnover limit as a number of euros, like 50000000"),
-    )
-    max_balance_sheet_eur = _number(
-        _l("SME balance-sheet limit in euros"),
-        _hint(_l("Leave blank for the EU definition (43000000)."), "max_balance_sheet_eur"),
-        False,
-        _l("Enter the SME balance-sheet limit as a number of euros, like 43000000"),
-    )
+
+# Made before RuleForm's own fields below, after its type and text: WTForms orders fields by when they were made,
+# and the error summary lists them in that order.
+_RULE_TYPE_FIELD = SelectField(
+    _l("Rule type"),
+    choices=choices_of([("", _l("Select a rule type")), *((t, _coded(RULE_TYPE_LABELS[t], t)) for t in SIMPLE_RULE_TYPES)]),
+    validate_choice=False,  # any_of is a rule type too, though it is not offered; the schema judges the type
+    widget=GovSelect(),
+)
+_RULE_TEXT_FIELD = _text(_l("What SMEs read"), _l("One sentence, like: Fewer than 250 employees (EU SME definition)."))
+_PARAMETER_FIELDS = {p.name: _parameter_field(p) for p in PARAMETERS}
+
+
+class RuleForm(Form):
+    """One eligibility rule: its type, the sentence SMEs read, and every parameter any simple rule type takes (one
+    field per parameter, added below from the rule types' specs)."""
+
+    type = _RULE_TYPE_FIELD
+    text = _RULE_TEXT_FIELD
     any_of_json = _area(
         _l("Sub-rules (JSON)"),
         _l(
@@ -286,6 +216,10 @@ class RuleForm(Form):
 
     def is_dropped(self) -> bool:
         return bool(self.remove.data) or self.is_blank()
+
+
+for _name, _field in _PARAMETER_FIELDS.items():
+    setattr(RuleForm, _name, _field)
 
 
 def _filled(value: Any) -> bool:

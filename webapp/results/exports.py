@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 from flask import render_template
 from flask_babel import gettext
 
+from models.document_schema import Match
 from webapp.charts import radar_geometry
-from webapp.results.content import BEST_SHOWN, Programme, ReachGroup, Report, reach_groups
+from webapp.results.content import BEST_SHOWN, ReachGroup, Report, reach_groups
 
 FACTOR_IDS: tuple[str, ...] = ("gap_fit", "goal_fit", "stage_fit", "cost", "deadline", "needs_info")
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
@@ -82,7 +83,7 @@ def _provenance_rows(report: Report) -> list[tuple[str, str]]:
     ]
 
 
-def _criteria_text(programme: Programme) -> str:
+def _criteria_text(programme: Match) -> str:
     return " | ".join(f"{c.label}: {c.status} ({c.detail})" if c.detail else f"{c.label}: {c.status}" for c in programme.criteria)
 
 
@@ -91,7 +92,7 @@ def _programme_rows(report: Report) -> list[list[Any]]:
     return [_programme_row(group.heading, programme) for group in report.groups for programme in group.items]
 
 
-def _programme_row(group: str, programme: Programme) -> list[Any]:
+def _programme_row(group: str, programme: Match) -> list[Any]:
     contributions = {f.id: f.contribution for f in programme.factors}
     return [
         group,
@@ -104,11 +105,11 @@ def _programme_row(group: str, programme: Programme) -> list[Any]:
         programme.score,
         *(contributions.get(f, "") for f in FACTOR_IDS),
         _criteria_text(programme),
-        programme.benefit_description,
+        programme.benefit.description,
         " | ".join(programme.benefit_terms),
         programme.source_url,
         programme.source_kind or "",
-        programme.last_verified.isoformat(),
+        programme.last_verified,
     ]
 
 
@@ -165,7 +166,7 @@ def to_json(report: Report) -> bytes:
     """The stored API document, plus a "provenance" object."""
     p = report.provenance
     document = {
-        **report.document,
+        **report.stored,
         "provenance": {
             "generated_at": _timestamp(p.generated_at),
             "assessment_created_at": _timestamp(p.created_at),
@@ -182,7 +183,7 @@ def url_host(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
-def planned(report: Report) -> list[tuple[int, Programme]]:
+def planned(report: Report) -> list[tuple[int, Match]]:
     """(step number, programme) for each step of the action plan, in its order: the programmes the report
     details. A result stored before there were plans details its BEST_SHOWN first matches by rank."""
     by_id = {p.programme_id: p for p in report.programmes}

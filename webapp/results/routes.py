@@ -24,6 +24,7 @@ from webapp.presentation import catalogue_changed_message
 from webapp.results.content import BEST_SHOWN, ReachGroup, near_misses_of, plan_of, reach_groups
 from webapp.results.downloads import report_download
 from webapp.results.exports import FORMATS
+from webapp.results.queries import draft_history_or_404, entry_or_404, shared_or_404
 
 results = Blueprint("results", __name__)
 OUTCOMES = ("eligible", "needs_info")
@@ -116,21 +117,14 @@ def _render(token: str, entries: list[Assessment], chosen: Assessment) -> str:
 
 @results.get("/results/<token>")
 def latest(token: str) -> str:
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    if not entries:
-        abort(404)
+    _, entries = draft_history_or_404(token)
     return _render(token, entries, entries[0])
 
 
 @results.get("/results/<token>/<int:sequence>")
 def earlier(token: str, sequence: int) -> str:
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    chosen = next((e for e in entries if e.sequence == sequence), None)
-    if chosen is None:
-        abort(404)
-    return _render(token, entries, chosen)
+    _, entries = draft_history_or_404(token)
+    return _render(token, entries, entry_or_404(entries, sequence))
 
 
 @results.post("/results/<token>/<int:sequence>/refresh")
@@ -140,11 +134,8 @@ def refresh(token: str, sequence: int) -> Response:
     Idempotent per catalogue version: refreshing twice, or after someone else did, shows the result already made."""
     if not FlaskForm().validate():
         abort(400)
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    chosen = next((e for e in entries if e.sequence == sequence), None)
-    if draft is None or chosen is None:
-        abort(404)
+    _, entries = draft_history_or_404(token)
+    chosen = entry_or_404(entries, sequence)
     try:
         with write_transaction():
             submission = drafts.refresh(drafts.find_draft(token), db.session.merge(chosen))
@@ -158,24 +149,18 @@ def refresh(token: str, sequence: int) -> Response:
 # Downloads of one assessment's report: the latest, or an earlier one of the draft's history.
 
 
-def _download(chosen: Assessment | None, fmt: str) -> Any:
-    if chosen is None or fmt not in FORMATS:
-        abort(404)
-    return report_download(chosen, fmt)
-
-
 @results.get("/results/<token>/report.<fmt>")
 def latest_report(token: str, fmt: str) -> Any:
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    return _download(entries[0] if entries else None, fmt)
+    return earlier_report(token, None, fmt)
 
 
 @results.get("/results/<token>/<int:sequence>/report.<fmt>")
-def earlier_report(token: str, sequence: int, fmt: str) -> Any:
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    return _download(next((e for e in entries if e.sequence == sequence), None), fmt)
+def earlier_report(token: str, sequence: int | None, fmt: str) -> Any:
+    _, entries = draft_history_or_404(token)
+    chosen = entry_or_404(entries, sequence)
+    if fmt not in FORMATS:
+        abort(404)
+    return report_download(chosen, fmt)
 
 
 # Read-only share links for an adviser: made from the private results page, opened at /shared/<share token>.
@@ -195,12 +180,8 @@ def _share_page(token: str, status: int = 200, form: Any = None, new_link: str |
 
     from webapp.results import sharing
 
-    draft = drafts.find_draft(token)
-    entries = drafts.history(draft) if draft else []
-    sequence = request.args.get("sequence", type=int)
-    chosen = next((e for e in entries if sequence is None or e.sequence == sequence), None)
-    if draft is None or chosen is None:
-        abort(404)
+    draft, entries = draft_history_or_404(token)
+    chosen = entry_or_404(entries, request.args.get("sequence", type=int))
     html = render_template(
         "results/share.html",
         token=token,
@@ -234,12 +215,8 @@ def create_share(token: str) -> Any:
         return _share_page(token, 400, form)
     sequence = request.args.get("sequence", type=int)
     with write_transaction():
-        draft = drafts.find_draft(token)
-        entries = drafts.history(draft) if draft else []
-        chosen = next((e for e in entries if sequence is None or e.sequence == sequence), None)
-        if draft is None or chosen is None:
-            abort(404)
-        share_token = sharing.create_link(draft, chosen, int(form.expiry.data), bool(form.include_name.data))
+        draft, entries = draft_history_or_404(token)
+        share_token = sharing.create_link(draft, entry_or_404(entries, sequence), int(form.expiry.data), bool(form.include_name.data))
     new_link = url_for("results.shared", share_token=share_token, _external=True)
     return _share_page(token, 200, sharing.ShareForm(formdata=None), new_link)
 
@@ -268,13 +245,7 @@ def revoke_share(token: str, link_id: str) -> Any:
 def shared(share_token: str) -> Any:
     from flask import make_response
 
-    from webapp.db import db
-    from webapp.results import sharing
-
-    link = sharing.find_link(share_token)
-    assessment = db.session.get(Assessment, link.assessment_id) if link else None
-    if link is None or assessment is None:
-        abort(404)
+    link, assessment = shared_or_404(share_token)
     document = assessment.result
     bank = load_bank()
     labels = {d.id: d.label for d in bank.dimensions}
