@@ -129,7 +129,7 @@ def _private_link_back() -> str | None:
     """On a journey page, the way back to the reader's answers (only if the private link in the URL is live)."""
     from flask import url_for
 
-    from webapp.assessment import drafts
+    from webapp import drafts
 
     token = (request.view_args or {}).get("token")
     if not token or request.blueprint not in ("journey", "results"):
@@ -139,7 +139,7 @@ def _private_link_back() -> str | None:
 
 def _unknown_private_link() -> bool:
     """A form posted to a private address whose token opens nothing answers 404, as the page itself would."""
-    from webapp.assessment import drafts
+    from webapp import drafts
     from webapp.results import sharing
 
     args = request.view_args or {}

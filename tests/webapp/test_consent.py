@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.webapp.journey_helpers import complete
 from tests.webapp.test_pages import check_page
-from webapp.assessment.drafts import digest
 from webapp.db import Assessment, AuditEntry, FollowUpConsent, db
+from webapp.drafts import digest
 from webapp.results import privacy
 
 EMAIL = "claire.dupont@atelier-dupont.example"

@@ -15,7 +15,8 @@ from programmes.vocabulary import DIMENSIONS, REACHES
 from tests.webapp.journey_helpers import ABOUT, BUSINESS, GOALS, LEVELS, start
 from tests.webapp.journey_helpers import complete as walk
 from webapp.db import Assessment, db
-from webapp.results.exports import FACTOR_IDS, neutralise, report_filename
+from webapp.results.exports import FACTOR_IDS, report_filename
+from webapp.spreadsheet import neutralise
 
 FORMATS = {
     "pdf": "application/pdf",

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from tests.webapp.journey_helpers import ABOUT, BUSINESS, complete, start
 from tests.webapp.test_pages import check_page
-from webapp.assessment.drafts import digest
 from webapp.db import Assessment, Draft, db, write_transaction
+from webapp.drafts import digest
 
 
 def draft_data(token: str) -> dict:

@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, select, text
 from tests.webapp.journey_helpers import ABOUT, complete
 from tests.webapp.test_pages import check_page
 from tests.webapp.test_sharing import share
-from webapp.assessment.drafts import digest
 from webapp.db import Assessment, AuditEntry, Draft, FollowUpConsent, ShareLink, db, write_transaction
+from webapp.drafts import digest
 
 EMAIL = "claire.dupont@atelier-dupont.example"
 

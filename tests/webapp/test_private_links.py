@@ -16,7 +16,7 @@ from werkzeug.routing import Rule
 from werkzeug.serving import make_server
 
 from tests.webapp.test_sharing import share, submitted
-from webapp.assessment import drafts
+from webapp import drafts
 from webapp.assessments import TOKEN_BYTES
 from webapp.db import Assessment, Draft, ShareLink, db
 from webapp.redaction import redact

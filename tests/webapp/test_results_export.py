@@ -16,9 +16,9 @@ from tests.webapp.admin_helpers import make_staff, sign_in
 from tests.webapp.journey_helpers import ABOUT, complete
 from tests.webapp.test_pages import check_page
 from webapp.admin import results_export
-from webapp.assessment.drafts import digest
 from webapp.db import Assessment, AuditEntry, Draft, db, utcnow, write_transaction
-from webapp.results.exports import neutralise
+from webapp.drafts import digest
+from webapp.spreadsheet import neutralise
 
 URL = "/admin/results-export"
 TODAY = dt.datetime.now(dt.UTC).date()

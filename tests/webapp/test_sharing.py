@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from tests.webapp.journey_helpers import ABOUT, complete
 from tests.webapp.test_pages import check_page
-from webapp.assessment.drafts import digest
 from webapp.db import Assessment, ShareLink, db, utcnow, write_transaction
+from webapp.drafts import digest
 
 SHARE_URL = re.compile(r'id="share-link" href="http://localhost/shared/([A-Za-z0-9_-]+)"')
 

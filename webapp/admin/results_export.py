@@ -36,7 +36,7 @@ from wtforms.validators import ValidationError
 from models.names import clean_name
 from webapp.admin.analytics import size_class
 from webapp.db import Assessment, Draft, FollowUpConsent, ProgrammeRecord, db, utcnow
-from webapp.results.exports import neutralise
+from webapp.spreadsheet import neutralise
 
 BATCH_SIZE = 500
 MAX_DAYS = 366

@@ -18,7 +18,7 @@ from wtforms import RadioField, SelectChoice, StringField
 from wtforms.validators import Email, InputRequired, Length
 
 from models.readiness import load_bank
-from webapp.assessment import drafts
+from webapp import drafts
 from webapp.assessment.sections import Section
 from webapp.assessment.steps import PATHS, next_section, previous_section, section, sections
 from webapp.assessment.summary import summary_rows

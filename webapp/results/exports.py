@@ -20,9 +20,9 @@ from flask_babel import gettext
 from models.document_schema import Match
 from webapp.charts import radar_geometry
 from webapp.results.content import BEST_SHOWN, ReachGroup, Report, reach_groups
+from webapp.spreadsheet import neutralise
 
 FACTOR_IDS: tuple[str, ...] = ("gap_fit", "goal_fit", "stage_fit", "cost", "deadline", "needs_info")
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 FORMATS: dict[str, str] = {
     "pdf": "application/pdf",
     "csv": "text/csv; charset=utf-8",
@@ -48,13 +48,6 @@ PROGRAMME_COLUMNS: tuple[str, ...] = (
 )
 # Characters an XLSX (XML 1.0) cell cannot hold; tab, line feed and carriage return are allowed.
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def neutralise(value: Any) -> Any:
-    """A text value that a spreadsheet would read as a formula, prefixed with a single quote; anything else as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def report_filename(report: Report, ext: str) -> str:

@@ -29,7 +29,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Email, ValidationError
 
 from models.names import clean_name
-from webapp.assessment import drafts
+from webapp import drafts
 from webapp.db import Assessment, AuditEntry, Draft, FollowUpConsent, ShareLink, db, utcnow, write_transaction
 from webapp.results.routes import results, same_origin_referrer
 from webapp.results.sharing import public_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort
 
-from webapp.assessment import drafts
+from webapp import drafts
 from webapp.db import Assessment, Draft, ShareLink, db
 from webapp.results import sharing
 

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from models.names import clean_name
 from models.readiness import load_bank
 from programmes.vocabulary import CATEGORIES
-from webapp.assessment import drafts
+from webapp import drafts
 from webapp.assessment.steps import SECTION_ASKING
 from webapp.assessments import is_current
 from webapp.charts import radar_geometry

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from wtforms import BooleanField, RadioField, SelectChoice
 from wtforms.validators import AnyOf, InputRequired
 
-from webapp.assessment.drafts import TOKEN_MAX_LENGTH, digest
 from webapp.assessments import TOKEN_BYTES
 from webapp.db import Assessment, Draft, ShareLink, db, utcnow
+from webapp.drafts import TOKEN_MAX_LENGTH, digest
 
 EXPIRY_DAYS = ("7", "30", "90")
 DEFAULT_EXPIRY_DAYS = "30"

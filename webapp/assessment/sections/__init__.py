@@ -3,7 +3,7 @@ page, and the template that lays its fields out. One module per kind (about, bus
 webapp.assessment.steps puts them in order.
 
 `draft` here is a draft's answers (Draft.data), never changed in place: `save` returns a new dict, so
-webapp.assessment.drafts.save can tell a change from the same answers saved again.
+webapp.drafts.save can tell a change from the same answers saved again.
 """
 
 from __future__ import annotations
