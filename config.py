@@ -2,7 +2,8 @@
 
 Precedence, lowest first: the class defaults below, then the environment (TREMPLIN_<NAME>, values parsed as JSON
 when they parse, so TREMPLIN_SESSION_COOKIE_SECURE=false is a boolean; DATABASE_URL is also accepted), then the
-overrides a test passes to create_app(). TREMPLIN_ENV picks the class: development (default), testing, production.
+overrides a test passes to create_app(). The class is the one passed to create_app() (tests pass TestingConfig), or
+else the one TREMPLIN_ENV names: development (default), testing, production.
 """
 
 from __future__ import annotations

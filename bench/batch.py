@@ -82,7 +82,7 @@ def child(source: Path, folder: Path) -> None:
     from webapp.catalogue import upsert_programmes
     from webapp.db import write_transaction
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}", "SECRET_KEY": "bench-only"})
+    app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}", "SECRET_KEY": "bench-only"})
     with app.app_context():
         upgrade()
         programmes, problems = load_catalogue()

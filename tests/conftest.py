@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import os
-
-os.environ["TREMPLIN_ENV"] = "testing"
-
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +13,20 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
+from config import TestingConfig
 from programmes.loader import load_catalogue
+from tests.page_quality import QualityCheckedClient
 from webapp import create_app
 from webapp.catalogue import upsert_programmes
 from webapp.db import Base, db, write_transaction
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_page_gets_the_quality_check() -> Iterator[None]:
+    """Every Flask test client of the run, from any app, checks each HTML page it receives (tests/page_quality.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "test_client_class", QualityCheckedClient)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +36,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         # Start from nothing, then build the schema exactly as a deployment does.
         with db.engine.begin() as connection:

@@ -14,8 +14,9 @@ from flask_wtf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from config import BaseConfig, check_production_secret, config_class, normalise_database_url
-from webapp.db import db
+import config
+from config import BaseConfig, check_production_secret, normalise_database_url
+from webapp.db import db, init_db
 from webapp.errors import register_errors
 from webapp.form_text import init_form_text
 from webapp.i18n import init_i18n
@@ -36,8 +37,7 @@ def _secret_key_for_development(app: Flask) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
-    cls: type[BaseConfig] = config_class()
+def _configure(app: Flask, cls: type[BaseConfig], overrides: dict[str, Any] | None) -> None:
     app.config.from_object(cls)
     app.config.from_prefixed_env("TREMPLIN")
     if os.environ.get("DATABASE_URL") and "TREMPLIN_SQLALCHEMY_DATABASE_URI" not in os.environ:
@@ -69,11 +69,19 @@ def _templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
 
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+def create_app(config_class: type[BaseConfig] | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """The app, configured from `config_class` (None: the class TREMPLIN_ENV names), the environment, then `overrides`.
+
+    Tests pass their class (config.TestingConfig) rather than setting TREMPLIN_ENV, so the process environment of
+    the suite stays what the shell gave it.
+    """
+    if config_class is not None and not (isinstance(config_class, type) and issubclass(config_class, BaseConfig)):
+        # The old call create_app({...}) would otherwise configure nothing from that dict, silently.
+        raise TypeError(f"create_app() takes a config class, then overrides=...; got {type(config_class).__name__}")
     app = Flask(__name__, instance_relative_config=True)
-    _configure(app, overrides)
+    _configure(app, config_class or config.config_class(), overrides)
     _templates(app)
-    db.init_app(app)
+    init_db(app)
     migrate.init_app(app, db)
     init_form_text(app)  # before CSRFProtect reads the form, so that a field that is not UTF-8 cannot empty it
     csrf.init_app(app)

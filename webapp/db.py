@@ -1,9 +1,10 @@
 """The typed declarative Base and the tables. They store what the model decided; they hold no rules.
 
-SQLite is tuned on every new connection: WAL (readers do not block the writer), a busy timeout, foreign keys on;
-and Python's sqlite3 is told not to open transactions itself, so that `write_transaction()` can begin with
-BEGIN IMMEDIATE: a writer takes the write lock at the start and waits its turn (busy_timeout) instead of failing
-half-way when two requests write at once.
+SQLite is tuned on every new connection of the app's engine (`init_db`): WAL (readers do not block the writer), a
+busy timeout, foreign keys on; and Python's sqlite3 is told not to open transactions itself, so that
+`write_transaction()` can begin with BEGIN IMMEDIATE: a writer takes the write lock at the start and waits its turn
+(busy_timeout) instead of failing half-way when two requests write at once. Only the app's own engines are tuned:
+another engine in the same process (a script's, a test's, a library's) keeps SQLite's defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint, event
 from sqlalchemy.engine import Engine
@@ -43,7 +45,6 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-@event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event below decides how to begin
@@ -55,11 +56,38 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin_sqlite(connection: Any) -> None:
-    if connection.dialect.name == "sqlite":
-        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+# SQLite errors after which the connection itself is no use: sqlite3 opens a file it may not write read-only and
+# stays so, and a vanished file stays vanished. Treated as a disconnect, so the pool drops its connections and the
+# first request after the file is writable again opens fresh ones (PostgreSQL's equivalents already count as one).
+SQLITE_DEAD_CONNECTION = ("readonly database", "unable to open database file", "disk i/o error")
+
+
+def _sqlite_dead_connection_is_a_disconnect(context: Any) -> None:
+    problem = context.original_exception
+    if isinstance(problem, sqlite3.OperationalError) and any(text in str(problem).lower() for text in SQLITE_DEAD_CONNECTION):
+        context.is_disconnect = True
+
+
+def tune_sqlite_engine(engine: Engine) -> None:
+    """Give a SQLite engine the settings above; other databases are left as they are. Safe to call again."""
+    if engine.dialect.name != "sqlite" or event.contains(engine, "connect", _tune_sqlite):
+        return
+    event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", _begin_sqlite)
+    event.listen(engine, "handle_error", _sqlite_dead_connection_is_a_disconnect)
+
+
+def init_db(app: Flask) -> None:
+    """Bind the extension to the app and tune the app's own engines (Flask-SQLAlchemy makes them here, unconnected)."""
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            tune_sqlite_engine(engine)
 
 
 @contextmanager

@@ -18,8 +18,6 @@ from typing import Any
 from flask import Flask, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
@@ -36,18 +34,6 @@ RETRY_AFTER_SECONDS = 30
 KEPT_HEADERS = ("Retry-After", "Allow", "WWW-Authenticate")
 # What "the database is not there" looks like: unreachable, refused, locked, read-only, out of pool connections.
 UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError, sqlite3.OperationalError)
-
-
-# SQLite errors after which the connection itself is no use: sqlite3 opens a file it may not write read-only and
-# stays so, and a vanished file stays vanished. Treated as a disconnect, so the pool drops its connections and the
-# first request after the file is writable again opens fresh ones (PostgreSQL's equivalents already count as one).
-SQLITE_DEAD_CONNECTION = ("readonly database", "unable to open database file", "disk i/o error")
-
-
-def _sqlite_dead_connection_is_a_disconnect(context: Any) -> None:
-    problem = context.original_exception
-    if isinstance(problem, sqlite3.OperationalError) and any(text in str(problem).lower() for text in SQLITE_DEAD_CONNECTION):
-        context.is_disconnect = True
 
 
 def wants_json() -> bool:
@@ -174,8 +160,6 @@ def csrf_error(error: CSRFError) -> Any:
 
 
 def register_errors(app: Flask) -> None:
-    if not event.contains(Engine, "handle_error", _sqlite_dead_connection_is_a_disconnect):
-        event.listen(Engine, "handle_error", _sqlite_dead_connection_is_a_disconnect)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
     for kind in UNAVAILABLE:

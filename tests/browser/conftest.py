@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, 
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from config import TestingConfig
 from programmes.loader import load_catalogue
 from tests.factories import TODAY
 from webapp import create_app
@@ -74,6 +75,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """
     database_url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'tremplin.db'}"
     app = create_app(
+        TestingConfig,
         {
             "SQLALCHEMY_DATABASE_URI": database_url,
             # A real browser sends the CSRF token like any reader's would, so keep the protection on.
@@ -82,7 +84,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "PROPAGATE_EXCEPTIONS": False,
             # Match on a fixed day, so that no deadline passing changes what a page shows.
             "MATCH_DAY": TODAY.isoformat(),
-        }
+        },
     )
     with app.app_context():
         with db.engine.begin() as connection:

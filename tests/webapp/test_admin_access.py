@@ -191,9 +191,10 @@ def test_every_admin_view_but_sign_in_declares_its_role(app_context):
 def test_admin_forms_refuse_posts_without_a_csrf_token(tmp_path):
     from flask_migrate import upgrade
 
+    from config import TestingConfig
     from webapp import create_app
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}", "WTF_CSRF_ENABLED": True})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'csrf.db'}", "WTF_CSRF_ENABLED": True})
     with app.app_context():
         upgrade()
         response = app.test_client().post("/admin/sign-in", data={"email": "a@b.example", "password": "x" * 12})

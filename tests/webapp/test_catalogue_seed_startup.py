@@ -10,6 +10,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from config import TestingConfig
 from programmes.loader import dump, load_catalogue
 from webapp import create_app
 from webapp.catalogue import EDITOR, add_version, current_version, set_origin, state_of
@@ -23,7 +24,7 @@ PRE_0007 = "a452fb96b9c3"  # the migration before programme origins and revision
 
 def start(database: Path) -> tuple[Flask, str]:
     """One start of `make run` (short of serving): a fresh app, `flask db upgrade`, `flask catalogue seed`."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
     runner = app.test_cli_runner()
     output = ""
     for args in (["db", "upgrade"], ["catalogue", "seed"]):
@@ -120,7 +121,7 @@ def test_upgrading_an_existing_database_keeps_every_share_link(tmp_path):
     """Migration 0007 rebuilds `assessments` on SQLite; with foreign keys on, the rebuild's DROP TABLE cascaded to
     share_links. migrations/env.py turns them off during an upgrade and checks them before committing."""
     database = tmp_path / "tremplin.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
     made = dt.datetime(2026, 12, 1)
     with app.app_context():
         upgrade(revision=PRE_0007)

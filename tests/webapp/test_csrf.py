@@ -17,11 +17,11 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from wtforms.validators import ValidationError
 
+from config import TestingConfig
 from tests.webapp.admin_helpers import PASSWORD, make_staff, next_code
 from tests.webapp.journey_helpers import ABOUT, BUSINESS, GOALS, LEVELS
 from tests.webapp.test_pages import check_page
-from webapp import create_app
-from webapp.assessment import drafts
+from webapp import create_app, drafts
 from webapp.catalogue import upsert_programmes
 from webapp.db import Assessment, Draft, SignInAttempt, StaffUser, db, write_transaction
 
@@ -31,7 +31,7 @@ TIMED_OUT = "This page timed out for your security. Your answers are shown below
 @pytest.fixture(scope="module")
 def csrf_app(tmp_path_factory: pytest.TempPathFactory, bundled: list) -> Iterator[Flask]:
     path = tmp_path_factory.mktemp("csrf") / "own.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True})
     with app.app_context():
         upgrade()
         with write_transaction():

@@ -22,11 +22,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from config import TestingConfig
 from tests.webapp.journey_helpers import ABOUT, BUSINESS
 from tests.webapp.test_api import SPEC_EXAMPLE
 from tests.webapp.test_pages import check_page
-from webapp import create_app
-from webapp.assessment import drafts
+from webapp import create_app, drafts
 from webapp.db import db
 
 POSTGRES = ("127.0.0.1", 5432)
@@ -34,7 +34,7 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def migrated_app(uri: str, **config: object) -> Flask:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, **config})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": uri, **config})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -102,7 +102,7 @@ def test_sqlite_read_only_answers_503_and_keeps_what_was_saved(tmp_path: Path):
     else:
         # Root writes through any file mode, so chmod proves nothing here. The same refusal from SQLite comes from
         # opening the same file read-only (mode=ro): a second app, as a worker on a read-only mount would be.
-        read_only = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{path}?mode=ro&uri=true"})
+        read_only = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{path}?mode=ro&uri=true"})
         other = read_only.test_client()
         assert other.get(f"/p/{token}/business").status_code == 200, "reading still works"
         assert_unavailable_page(other.post(f"/p/{token}/business", data=BUSINESS))

@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import TooManyRequests
 
+from config import TestingConfig
 from tests.webapp.test_pages import check_page
 from webapp import create_app
 from webapp.db import db
@@ -40,7 +41,7 @@ def _raise_limit():
 def own_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app of its own with test-only routes that fail in each way, under / and under /api/v1/."""
     path = tmp_path_factory.mktemp("errors") / "own.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     failures = {
         "boom": _raise_runtime,
         "database": _raise_database,

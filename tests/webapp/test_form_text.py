@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import StringField
 
+from config import TestingConfig
 from tests.webapp.admin_helpers import make_staff
 from tests.webapp.journey_helpers import ABOUT, complete, start
 from tests.webapp.test_csrf import form_token, token_on
@@ -142,7 +143,9 @@ def test_the_api_answers_a_form_body_with_its_own_415(client):
 
 @pytest.fixture(scope="module")
 def csrf_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('form_text') / 'own.db'}", "WTF_CSRF_ENABLED": True})
+    app = create_app(
+        TestingConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('form_text') / 'own.db'}", "WTF_CSRF_ENABLED": True}
+    )
     with app.app_context():
         upgrade()
         db.session.remove()
@@ -180,24 +183,26 @@ class NameForm(FlaskForm):
 @pytest.fixture(scope="module")
 def per_field_app() -> Flask:
     """An app with two small views: one shows the message on the field itself, one leaves it to the request check."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     views = Blueprint("per_field_test", __name__)
     stored: list[dict] = []
+    # These views answer in plain text, not with a page, so the page check every test response gets leaves them be.
+    text = {"Content-Type": "text/plain; charset=utf-8"}
 
     @views.post("/per-field")
     @shows_unreadable_per_field
-    def per_field() -> tuple[str, int]:
+    def per_field() -> tuple[str, int, dict[str, str]]:
         form = NameForm()
         valid = form.validate()
         if mark_unreadable(form) or not valid:
-            return repr(form.errors), 400
+            return repr(form.errors), 400, text
         stored.append(form.data)
-        return "stored", 200
+        return "stored", 200, text
 
     @views.route("/plain", methods=["GET", "POST"])
-    def plain() -> str:
+    def plain() -> tuple[str, int, dict[str, str]]:
         stored.append(NameForm().data)
-        return "stored"
+        return "stored", 200, text
 
     app.register_blueprint(views)
     app.config["stored"] = stored

@@ -11,6 +11,7 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
+from config import TestingConfig
 from programmes.codes import is_region
 from tests.webapp.test_api import SPEC_EXAMPLE
 from webapp import create_app
@@ -72,7 +73,7 @@ def _published_document() -> dict:
     # Read at import, as schemathesis parametrises at collection; an app with an in-memory database serves it,
     # since the document does not touch the database. (schemathesis.pytest.from_fixture, the lazy loader, fails
     # under pytest 9.2: it reads Function._nodeid, which pytest renamed.)
-    return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).test_client().get("/api/v1/openapi.json").get_json()
+    return create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"}).test_client().get("/api/v1/openapi.json").get_json()
 
 
 schema = schemathesis.openapi.from_dict(_published_document())

@@ -1,59 +1,24 @@
-"""Server-rendered pages: each gets the cheap quality check (one h1, a title, no duplicate ids, nothing
-loaded from another host)."""
+"""Server-rendered pages. Every page a test fetches gets the quality check of tests/page_quality.py automatically
+(tests/conftest.py); the tests at the end check that check."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import re
 
+import pytest
+from flask import Response
 
-class PageFacts(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.h1 = 0
-        self.ids: list[str] = []
-        self.title = ""
-        self._in_title = False
-        self.external: list[str] = []
-        self.lang = None
+from config import TestingConfig
+from tests.page_quality import PageFacts, check_page
+from webapp import create_app
 
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.h1 += tag == "h1"
-        if "id" in attributes:
-            self.ids.append(attributes["id"])
-        self._in_title = tag == "title"
-        if tag == "html":
-            self.lang = attributes.get("lang")
-        for name in ("src", "href"):
-            value = attributes.get(name) or ""
-            if tag in ("script", "link", "img", "iframe") and value.startswith(("http:", "https:", "//")):
-                self.external.append(value)
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-
-
-def check_page(html: str) -> PageFacts:
-    facts = PageFacts()
-    facts.feed(html)
-    assert facts.h1 == 1, "a page has exactly one h1"
-    assert facts.title.strip(), "a page has a title"
-    assert len(facts.ids) == len(set(facts.ids)), "ids are unique"
-    assert facts.external == [], "nothing is loaded from another host"
-    assert facts.lang == "en"
-    return facts
+__all__ = ["PageFacts", "check_page"]  # imported from here by the tests written before the check was automatic
 
 
 def test_start_page_describes_the_service_and_the_catalogue(client, with_catalogue):
     response = client.get("/")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    check_page(html)
     assert "102 programmes are in the catalogue" in html
     assert "Strategy" in html
 
@@ -62,7 +27,6 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
-    check_page(html)
     assert "Page not found" in html and "Traceback" not in html
 
 
@@ -82,7 +46,6 @@ def test_an_unexpected_error_shows_no_trace(app_context, monkeypatch):
     assert response.status_code == 500
     assert "secret internal detail" not in html and "Traceback" not in html
     assert "incident" in html
-    check_page(html)
 
 
 def test_start_page_offers_both_paths_with_their_length_and_the_privacy_summary(client, with_catalogue):
@@ -90,3 +53,44 @@ def test_start_page_offers_both_paths_with_their_length_and_the_privacy_summary(
     assert "About 5 minutes" in html and "About 20 minutes" in html
     assert html.count('action="/start"') == 2
     assert 'href="/privacy"' in html and "do not keep your email address" in html
+
+
+GOOD_PAGE = '<!doctype html><html lang="en"><head><title>T</title></head><body><h1 id="a">T</h1>{}</body></html>'
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("<h1>again</h1>", "exactly one h1"),
+        ('<p id="a">same id</p>', "ids are unique"),
+        ('<script src="https://cdn.example/x.js"></script>', "another host"),
+        ("<p>Give %(email)s this password</p>", "untranslated placeholder"),
+        ('<img src="/x.png" alt="Chart of %(period)s">', "untranslated placeholder"),
+    ],
+)
+def test_the_check_refuses_a_page_with_a_fault(body, problem):
+    check_page(GOOD_PAGE.format(""))
+    with pytest.raises(AssertionError, match=problem):
+        check_page(GOOD_PAGE.format(body))
+
+
+def test_the_check_wants_the_responses_nonce_on_every_script():
+    check_page(GOOD_PAGE.format('<script nonce="n1" src="/static/app.js"></script>'), nonce="n1")
+    with pytest.raises(AssertionError, match="CSP nonce"):
+        check_page(GOOD_PAGE.format('<script nonce="n1"></script><script src="/static/app.js"></script>'), nonce="n1")
+
+
+def test_every_page_a_test_client_fetches_is_checked_without_asking():
+    app = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    two_h1 = GOOD_PAGE.format("<h1>again</h1>")
+    app.add_url_rule("/test-only/page", "page", lambda: two_h1)
+    app.add_url_rule("/test-only/json", "json", lambda: {"html": two_h1})
+    app.add_url_rule("/test-only/download", "download", lambda: Response(two_h1, headers={"Content-Disposition": "attachment"}))
+    app.add_url_rule("/test-only/missing", "missing", lambda: Response(two_h1, status=404))
+    client = app.test_client()
+    with pytest.raises(AssertionError, match=re.escape("page quality of GET /test-only/page (200): a page has exactly one h1")):
+        client.get("/test-only/page")
+    with pytest.raises(AssertionError, match="exactly one h1"):
+        client.get("/test-only/missing")
+    assert client.get("/test-only/json").status_code == 200  # not a page
+    assert client.get("/test-only/download").status_code == 200  # a download, not a page

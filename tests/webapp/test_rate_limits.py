@@ -79,7 +79,7 @@ def make_limited_app(app_context: Flask, database_url: str) -> Iterator:
             "RATE_LIMITS": limits,
             **overrides,
         }
-        limited = create_app(config)
+        limited = create_app(TestingConfig, config)
         made.append(limited)
         return limited
 
@@ -319,15 +319,17 @@ def test_without_a_configured_store_the_limits_use_a_file_in_the_instance_folder
 
 
 def test_production_uses_redis_and_the_environment_can_turn_limits_off(monkeypatch, database_url):
-    monkeypatch.setenv("TREMPLIN_ENV", "production")
     monkeypatch.setenv("TREMPLIN_SECRET_KEY", secrets.token_hex(32))
-    production = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    production = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
     assert production.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
     assert type(production.extensions["tremplin_limiter"].storage).__name__ == "RedisStorage"
     monkeypatch.setenv("TREMPLIN_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/3")
-    assert create_app({"SQLALCHEMY_DATABASE_URI": database_url}).config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/3"
+    assert (
+        create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": database_url}).config["RATELIMIT_STORAGE_URI"]
+        == "redis://127.0.0.1:6379/3"
+    )
     monkeypatch.setenv("TREMPLIN_RATELIMIT_ENABLED", "false")
-    unlimited = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    unlimited = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": database_url})
     assert "tremplin_limiter" not in unlimited.extensions
     for app_ in (production, unlimited):
         with app_.app_context():
@@ -406,7 +408,7 @@ def _forget_sqlite_keys(path: Path, prefix: str) -> None:
 
 def _migrated_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'tremplin.db'}"
-    migrated = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    migrated = create_app(TestingConfig, {"SQLALCHEMY_DATABASE_URI": url})
     with migrated.app_context():
         upgrade()
         db.engine.dispose()

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.exceptions import TooManyRequests
 
+from config import ProductionConfig, TestingConfig
 from tests.webapp.journey_helpers import complete
 from tests.webapp.test_api import SPEC_EXAMPLE
 from tests.webapp.test_pages import check_page
@@ -116,13 +117,14 @@ def own_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app of its own with routes that fail on purpose, a real rate limit (1 start a minute) and one proxy trusted."""
     path = tmp_path_factory.mktemp("headers") / "own.db"
     app = create_app(
+        TestingConfig,
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "RATELIMIT_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
             "RATE_LIMITS": {"start": "1 per minute"},
             "TRUSTED_PROXIES": 1,
-        }
+        },
     )
 
     def boom():
@@ -182,11 +184,12 @@ def test_forwarded_headers_are_ignored_when_no_proxy_is_trusted(client, app_cont
 
 
 def _production_app(monkeypatch, tmp_path, **environment: str) -> Flask:
-    monkeypatch.setenv("TREMPLIN_ENV", "production")
     monkeypatch.setenv("TREMPLIN_SECRET_KEY", "p" * 64)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}", "RATELIMIT_STORAGE_URI": "memory://"})
+    app = create_app(
+        ProductionConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}", "RATELIMIT_STORAGE_URI": "memory://"}
+    )
     with app.app_context():
         upgrade()
     return app
