@@ -59,6 +59,19 @@ def _json(entry: schema.Document) -> dict[str, Any]:
     return entry.model_dump(mode="json", by_alias=True)
 
 
+def _head(m: Match) -> dict[str, Any]:
+    """What a match and a near miss both say first: which programme, where it serves the firm, and the outcome."""
+    p = m.programme
+    return {
+        "programme_id": p.id,
+        "name": p.name,
+        "category": p.category,
+        "country": p.country,
+        "reach": m.reach,
+        "eligibility": m.eligibility,
+    }
+
+
 def _source(m: Match) -> dict[str, Any]:
     p = m.programme
     return {"source_url": str(p.source_url), "source_kind": p.source_kind, "last_verified": p.last_verified.isoformat()}
@@ -81,12 +94,7 @@ def match_entry(m: Match, profile: Profile, day: dt.date, render: Render = _plai
     p = m.programme
     benefit = m.firm_benefit  # what a firm of this size gets (the EIC gives small mid-caps equity, not a grant)
     return schema.Match(
-        programme_id=p.id,
-        name=p.name,
-        category=p.category,
-        country=p.country,
-        reach=m.reach,
-        eligibility=m.eligibility,
+        **_head(m),
         score=m.score,
         rank=m.rank,
         criteria=_criteria(m, render, translate),
@@ -109,14 +117,8 @@ def match_document(m: Match, profile: Profile, day: dt.date, render: Render = _p
 
 
 def not_eligible_entry(m: Match, day: dt.date, render: Render = _plain, translate: Translate = lambda s: s) -> schema.NotEligible:
-    p = m.programme
     return schema.NotEligible(
-        programme_id=p.id,
-        name=p.name,
-        category=p.category,
-        country=p.country,
-        reach=m.reach,
-        eligibility=m.eligibility,
+        **_head(m),
         criteria=_criteria(m, render, translate, only_failed=True),
         actionable=actionable(m, day),  # a near miss the firm could act on (models/explanations.py)
         **_source(m),

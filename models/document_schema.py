@@ -15,7 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from models.explanations import NOT_ACTIONABLE_RULES, rule_type
+from models.explanations import NOT_ACTIONABLE_RULES
+from models.matching import rule_type
 from programmes.vocabulary import CATEGORIES, DIMENSIONS, GOALS, PROGRAMME_STATUSES, REACHES
 
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from models.matching import OPEN_CRITERION, Criterion, Match
+from models.matching import OPEN_CRITERION, Criterion, Match, rule_type
 from models.profile import Profile
 from models.rules import Status
 from models.text import N_, Text
@@ -119,12 +119,6 @@ def next_step(m: Match) -> NextStep:
     if closes is not None:
         return NextStep("apply", Text(N_("Apply on the programme's page before %(date)s"), {"date": closes}))
     return NextStep("apply", Text(N_("Apply on the programme's page")))
-
-
-def rule_type(criterion_id: str) -> str:
-    """A criterion id is its rule type, with "-2", "-3" … for a programme's second rule of one type."""
-    head, _, tail = criterion_id.rpartition("-")
-    return head if head and tail.isdigit() else criterion_id
 
 
 def actionable(m: Match, day: dt.date) -> bool:

@@ -207,6 +207,12 @@ def criterion_ids(programme: Programme) -> tuple[str, ...]:
     return (*ids, OPEN_CRITERION)
 
 
+def rule_type(criterion_id: str) -> str:
+    """The rule type of a criterion id made by criterion_ids ("max_employees-2" -> "max_employees")."""
+    head, _, tail = criterion_id.rpartition("-")
+    return head if head and tail.isdigit() else criterion_id
+
+
 def _criteria(programme: Programme, facts: Facts, day: dt.date) -> tuple[Criterion, ...]:
     criteria = []
     for rule_id, rule in zip(criterion_ids(programme), programme.rules, strict=False):
