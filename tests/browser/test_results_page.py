@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from models.readiness import load_bank
 from programmes.vocabulary import GOALS
 from tests.browser.axe import assert_no_axe_violations
+from tests.browser.test_journey import continue_
 
 BANK = load_bank()
 LAPTOP, PHONE = {"width": 1280, "height": 800}, {"width": 375, "height": 812}
@@ -39,10 +40,6 @@ class Firm:
 
 FRENCH_MANUFACTURER = Firm("fr-manufacturer", "Atelier Dupont", "FR", "FR-IDF", "42", "4,500,000")
 JAPANESE_FIRM = Firm("jp-firm", "Tanaka Seisakusho", "JP", "JP-13", "40", "800,000,000")
-
-
-def continue_(page: Page) -> None:
-    page.get_by_role("button", name=re.compile("^Save and (continue|return)")).click()
 
 
 def results_of(page: Page, live_server: str, firm: Firm) -> str:

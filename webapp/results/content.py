@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask_babel import gettext
 
@@ -21,6 +21,7 @@ from programmes.vocabulary import DIMENSIONS
 from webapp.db import Assessment
 from webapp.presentation import country_name
 
+M = TypeVar("M")
 BEST_SHOWN = 3  # "Best for you now": the first steps of the action plan, on the page and the report's cover
 NEAR_MISSES_SHOWN = 5  # near misses a firm can act on, as on the results page
 NO_PLAN = schema.ActionPlan(summary="", steps=[])  # results made before there were plans
@@ -153,20 +154,19 @@ class Report:
         return reach_groups(self.programmes, self.firm_country, where=_place)
 
     @property
-    def best(self) -> tuple[schema.Match, ...]:
-        """The first BEST_SHOWN programmes of the action plan, in its order: what to look at first."""
-        by_id = {p.programme_id: p for p in self.programmes}
-        return tuple(by_id[s.programme_id] for s in self.action_plan.steps[:BEST_SHOWN] if s.programme_id in by_id)
-
-    @property
-    def others(self) -> tuple[schema.Match, ...]:
-        """Every match not among `best`, by rank."""
-        best = {p.programme_id for p in self.best}
-        return tuple(p for p in self.programmes if p.programme_id not in best)
+    def best(self) -> list[schema.Match]:
+        return best_of(self.action_plan, self.programmes, programme_id=lambda p: p.programme_id)
 
 
 def _place(entry: schema.Match) -> tuple[str, str]:
     return entry.reach, entry.country
+
+
+def best_of(plan: schema.ActionPlan, matches: Iterable[M], programme_id: Callable[[M], str]) -> list[M]:
+    """The first BEST_SHOWN programmes of the action plan, in its order: what to look at first. `matches` are the
+    report's typed matches or the results page's stored dicts; `programme_id` reads an entry's id."""
+    by_id = {programme_id(m): m for m in matches}
+    return [by_id[s.programme_id] for s in plan.steps[:BEST_SHOWN] if s.programme_id in by_id]
 
 
 def plan_of(document: Mapping[str, Any]) -> schema.ActionPlan:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,7 +22,7 @@ from webapp.assessments import is_current
 from webapp.charts import radar_geometry
 from webapp.db import Assessment, db, write_transaction
 from webapp.presentation import catalogue_changed_message
-from webapp.results.content import BEST_SHOWN, ReachGroup, near_misses_of, plan_of, reach_groups
+from webapp.results.content import ReachGroup, best_of, near_misses_of, plan_of, reach_groups
 from webapp.results.downloads import report_download
 from webapp.results.exports import FORMATS
 from webapp.results.queries import draft_history_or_404, entry_or_404, shared_or_404
@@ -67,9 +68,7 @@ def _firm_country(assessment: Assessment) -> str:
 
 
 def _best(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The first BEST_SHOWN programmes of the action plan, in its order."""
-    by_id = {m["programme_id"]: m for m in document["matches"]}
-    return [by_id[s.programme_id] for s in plan_of(document).steps[:BEST_SHOWN] if s.programme_id in by_id]
+    return best_of(plan_of(document), document["matches"], programme_id=itemgetter("programme_id"))
 
 
 def _grouped(assessment: Assessment, choice: ListChoice, leave_out: list[dict[str, Any]] = ()) -> list[ReachGroup]:
@@ -250,6 +249,7 @@ def shared(share_token: str) -> Any:
     bank = load_bank()
     labels = {d.id: d.label for d in bank.dimensions}
     name = clean_name(str((assessment.request or {}).get("enterprise", {}).get("name") or "")) if link.include_business_name else ""
+    best = _best(document)
     html = render_template(
         "results/shared.html",
         document=document,
@@ -259,10 +259,10 @@ def shared(share_token: str) -> Any:
         bank=bank,
         dimension_labels=labels,
         geometry=radar_geometry(document["readiness"]["dimensions"], labels),
-        best=_best(document),
+        best=best,
         plan=plan_of(document),
         matches_by_id={m["programme_id"]: m for m in document["matches"]},
-        groups=_grouped(assessment, ListChoice(list(CATEGORIES), list(OUTCOMES), "best"), leave_out=_best(document)),
+        groups=_grouped(assessment, ListChoice(list(CATEGORIES), list(OUTCOMES), "best"), leave_out=best),
         near_misses=near_misses_of(document),
     )
     response = same_origin_referrer(make_response(html))
