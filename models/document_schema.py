@@ -10,7 +10,7 @@ every new document, so the published schema keeps listing them as required (see 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -214,15 +214,22 @@ class ActionPlan(Document):
     steps: list[PlanStep]
 
     @property
-    def parts(self) -> list[tuple[str, list[PlanStep]]]:
-        """Consecutive steps that share a reason, with that reason: pages and reports say it once, above them."""
-        parts: list[tuple[str, list[PlanStep]]] = []
+    def parts(self) -> list[PlanPart]:
+        """Consecutive steps that share a reason, with that reason: pages and reports say it once, above them, and
+        say only that it was given above when an earlier part had the same one."""
+        parts: list[PlanPart] = []
         for step in self.steps:
-            if parts and parts[-1][0] == step.reason:
-                parts[-1][1].append(step)
+            if parts and parts[-1].reason == step.reason:
+                parts[-1].steps.append(step)
             else:
-                parts.append((step.reason, [step]))
+                parts.append(PlanPart(step.reason, [step], any(part.reason == step.reason for part in parts)))
         return parts
+
+
+class PlanPart(NamedTuple):
+    reason: str
+    steps: list[PlanStep]
+    said_before: bool  # an earlier part of the plan already gave this reason
 
 
 class AssessmentDocument(Document):

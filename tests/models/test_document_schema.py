@@ -7,7 +7,7 @@ import copy
 
 from models.action_plan import action_plan
 from models.document import action_plan_document, result_document
-from models.document_schema import AssessmentDocument, Match, NotEligible
+from models.document_schema import ActionPlan, AssessmentDocument, Match, NotEligible
 from models.matching import compile_catalogue, match
 from models.ranking import prior
 from programmes.loader import load_catalogue
@@ -62,3 +62,16 @@ def test_the_published_schema_still_requires_the_later_fields_and_shows_no_defau
     assert published["properties"]["source_kind"]["enum"] == ["operator", "third_party"]  # no null
     assert list(published["required"]) == [name for name in published["properties"] if name in published["required"]]
     assert "action_plan" in AssessmentDocument.model_json_schema()["required"]
+
+
+def test_a_plan_says_a_shared_reason_once_above_its_steps_and_only_refers_back_to_it_later():
+    def step(n, reason):
+        return {"step": n, "programme_id": f"p{n}", "name": f"P{n}", "phase": "prepare", "basis": "b", "reason": reason}
+
+    plan = ActionPlan.model_validate({"summary": "s", "steps": [step(1, "A"), step(2, "A"), step(3, "B"), step(4, "A"), step(5, "A")]})
+
+    assert [(part.reason, [s.step for s in part.steps], part.said_before) for part in plan.parts] == [
+        ("A", [1, 2], False),
+        ("B", [3], False),
+        ("A", [4, 5], True),
+    ]
